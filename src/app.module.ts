@@ -1,0 +1,40 @@
+import { Module } from '@nestjs/common';
+import { ConfigModule } from '@nestjs/config';
+import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
+import { AuthModule } from './auth/auth.module.js';
+import { GroupsGuard } from './auth/groups.guard.js';
+import { JwtAuthGuard } from './auth/jwt-auth.guard.js';
+import { LoggingModule } from './common/logging.module.js';
+import { ProblemDetailsFilter } from './common/problem/problem-details.filter.js';
+import { ClientThrottleGuard } from './common/throttling/client-throttle.guard.js';
+import { ThrottlingModule } from './common/throttling/throttling.module.js';
+import { createValidationPipe } from './common/validation/validation.pipe.js';
+import { appConfig, authConfig, databaseConfig, throttleConfig } from './config/index.js';
+import { DatabaseModule } from './database/database.module.js';
+import { HealthModule } from './health/health.module.js';
+import { UsersModule } from './users/users.module.js';
+
+@Module({
+  imports: [
+    ConfigModule.forRoot({
+      isGlobal: true,
+      ignoreEnvFile: true,
+      load: [appConfig, authConfig, databaseConfig, throttleConfig],
+    }),
+    LoggingModule,
+    DatabaseModule,
+    ThrottlingModule,
+    UsersModule,
+    AuthModule,
+    HealthModule,
+  ],
+  providers: [
+    { provide: APP_PIPE, useFactory: createValidationPipe },
+    { provide: APP_FILTER, useClass: ProblemDetailsFilter },
+    // Order matters: throttle first (cheap, protects the rest), then authenticate, then authorise.
+    { provide: APP_GUARD, useExisting: ClientThrottleGuard },
+    { provide: APP_GUARD, useClass: JwtAuthGuard },
+    { provide: APP_GUARD, useClass: GroupsGuard },
+  ],
+})
+export class AppModule {}

@@ -1,0 +1,50 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { IsString, MaxLength, MinLength } from 'class-validator';
+import { GROUPS, Group } from '../../users/user.entity.js';
+
+export class LoginDto {
+  @ApiProperty({ example: 'admin' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(64)
+  username: string;
+
+  @ApiProperty({ format: 'password' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(256)
+  password: string;
+}
+
+export class RefreshTokenDto {
+  @ApiProperty({ description: 'The refresh_token from /api/auth/token or the last refresh' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(512)
+  refresh_token: string;
+}
+
+export class TokenPairDto {
+  @ApiProperty({ description: 'JWT (HS256); send as Authorization: Bearer <access_token>' })
+  access_token: string;
+
+  @ApiProperty({ description: 'Opaque; single use: every refresh returns a new one' })
+  refresh_token: string;
+
+  @ApiProperty({ enum: ['Bearer'] })
+  token_type: 'Bearer';
+
+  @ApiProperty({ description: 'Seconds until access_token expires', example: 900 })
+  expires_in: number;
+}
+
+export class MeDto {
+  @ApiProperty({ format: 'uuid' })
+  id: string;
+
+  @ApiProperty()
+  username: string;
+
+  @ApiProperty({ enum: GROUPS, isArray: true })
+  groups: Group[];
+}

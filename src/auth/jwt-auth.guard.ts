@@ -1,0 +1,25 @@
+import { ExecutionContext, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { AuthGuard } from '@nestjs/passport';
+import { AuthenticationError } from '../common/problem/domain-error.js';
+import type { Principal } from '../users/principal.js';
+import { PublicRoute } from './access.decorators.js';
+
+@Injectable()
+export class JwtAuthGuard extends AuthGuard('jwt') {
+  constructor(private readonly reflector: Reflector) {
+    super();
+  }
+
+  override canActivate(context: ExecutionContext) {
+    if (this.reflector.getAllAndOverride(PublicRoute, [context.getHandler(), context.getClass()])) {
+      return true;
+    }
+    return super.canActivate(context);
+  }
+
+  override handleRequest<T = Principal>(error: unknown, user: T | false): T {
+    if (error || !user) throw new AuthenticationError('A valid bearer access token is required');
+    return user;
+  }
+}

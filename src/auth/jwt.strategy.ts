@@ -1,0 +1,42 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
+import { PassportStrategy } from '@nestjs/passport';
+import { ExtractJwt, Strategy } from 'passport-jwt';
+import { authConfig } from '../config/auth.config.js';
+import type { Principal } from '../users/principal.js';
+import { UsersService } from '../users/users.service.js';
+
+export const JWT_ISSUER = 'vigil';
+export const JWT_AUDIENCE = 'vigil-api';
+
+export interface AccessTokenClaims {
+  sub: string;
+  /** The user's token_version when the token was issued. */
+  ver: number;
+  username: string;
+}
+
+@Injectable()
+export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
+  constructor(
+    @Inject(authConfig.KEY) config: ConfigType<typeof authConfig>,
+    private readonly users: UsersService,
+  ) {
+    super({
+      jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
+      secretOrKey: config.jwtSecret,
+      algorithms: ['HS256'], // never `none`, never an algorithm the token picks for itself
+      issuer: JWT_ISSUER,
+      audience: JWT_AUDIENCE,
+      ignoreExpiration: false,
+    });
+  }
+
+  /** A valid signature is not enough: the user must still be active and the token current. */
+  async validate(claims: AccessTokenClaims): Promise<Principal | false> {
+    if (typeof claims.sub !== 'string' || typeof claims.ver !== 'number') return false;
+    const state = await this.users.findPrincipalState(claims.sub);
+    if (!state || !state.isActive || state.tokenVersion !== claims.ver) return false;
+    return { id: state.id, username: state.username, groups: state.groups };
+  }
+}

@@ -1,0 +1,73 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+
+export interface RotatedToken {
+  userId: string;
+  familyId: string;
+  userTokenVersion: number;
+}
+
+export interface NewRefreshToken {
+  userId: string;
+  familyId: string;
+  tokenHash: Buffer;
+  userTokenVersion: number;
+  expiresAt: Date;
+}
+
+@Injectable()
+export class RefreshTokensRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async insert(token: NewRefreshToken): Promise<void> {
+    await this.dataSource.query(
+      `INSERT INTO refresh_tokens (user_id, family_id, token_hash, user_token_version, expires_at)
+       VALUES ($1, $2, $3, $4, $5)`,
+      [token.userId, token.familyId, token.tokenHash, token.userTokenVersion, token.expiresAt],
+    );
+  }
+
+  /**
+   * Marks a live token as rotated and returns it; null when it is unknown, expired, revoked or
+   * already rotated. One statement, so two concurrent refreshes with one token cannot both win.
+   */
+  async rotate(tokenHash: Buffer): Promise<RotatedToken | null> {
+    const [rows]: [Array<{ user_id: string; family_id: string; user_token_version: number }>, number] =
+      await this.dataSource.query(
+        `UPDATE refresh_tokens SET rotated_at = now()
+         WHERE token_hash = $1 AND rotated_at IS NULL AND revoked_at IS NULL AND expires_at > now()
+         RETURNING user_id, family_id, user_token_version`,
+        [tokenHash],
+      );
+    const row = rows[0];
+    return row ? { userId: row.user_id, familyId: row.family_id, userTokenVersion: row.user_token_version } : null;
+  }
+
+  /** The family of a token that was already rotated (a replay), or null. */
+  async findRotatedFamily(tokenHash: Buffer): Promise<string | null> {
+    const rows: Array<{ family_id: string }> = await this.dataSource.query(
+      'SELECT family_id FROM refresh_tokens WHERE token_hash = $1 AND rotated_at IS NOT NULL',
+      [tokenHash],
+    );
+    return rows[0]?.family_id ?? null;
+  }
+
+  async revokeFamily(familyId: string): Promise<number> {
+    const [, count]: [unknown, number] = await this.dataSource.query(
+      'UPDATE refresh_tokens SET revoked_at = now() WHERE family_id = $1 AND revoked_at IS NULL',
+      [familyId],
+    );
+    return count;
+  }
+
+  /** Revokes the family of `tokenHash` if the token belongs to `userId`. */
+  async revokeFamilyOf(tokenHash: Buffer, userId: string): Promise<number> {
+    const [, count]: [unknown, number] = await this.dataSource.query(
+      `UPDATE refresh_tokens SET revoked_at = now()
+       WHERE revoked_at IS NULL AND family_id =
+         (SELECT family_id FROM refresh_tokens WHERE token_hash = $1 AND user_id = $2)`,
+      [tokenHash, userId],
+    );
+    return count;
+  }
+}

@@ -1,0 +1,107 @@
+// The one place errors become HTTP: every 4xx/5xx leaves as application/problem+json, and nothing
+// internal (stack, SQL, driver messages) reaches the body.
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { STATUS_CODES } from 'node:http';
+import { QueryFailedError } from 'typeorm';
+import { RateLimitedError } from '../throttling/rate-limited.error.js';
+import { ValidationFailedException } from '../validation/validation-failed.exception.js';
+import { DomainError, InvalidInputError } from './domain-error.js';
+import { PROBLEM_CONTENT_TYPE, ProblemDetails, problemType } from './problem-details.js';
+
+const PG_UNIQUE_VIOLATION = '23505';
+
+interface Mapped {
+  status: number;
+  type: string;
+  detail: string;
+  extensions?: Record<string, unknown>;
+}
+
+@Catch()
+export class ProblemDetailsFilter implements ExceptionFilter {
+  private readonly logger = new Logger(ProblemDetailsFilter.name);
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    const request = http.getRequest<FastifyRequest>();
+    const reply = http.getResponse<FastifyReply>();
+    const mapped = this.map(exception);
+
+    if (mapped.status >= 500) {
+      this.logger.error(
+        { err: exception, method: request.method, url: request.url },
+        'Unhandled error while serving a request',
+      );
+    }
+    if (exception instanceof RateLimitedError) {
+      void reply.header('retry-after', String(exception.retryAfterSeconds));
+    } else if (mapped.status === HttpStatus.TOO_MANY_REQUESTS) {
+      void reply.header('retry-after', '1');
+    }
+    if (mapped.status === HttpStatus.UNAUTHORIZED) {
+      void reply.header('www-authenticate', 'Bearer realm="vigil"');
+    }
+    const body: ProblemDetails = {
+      type: mapped.type,
+      title: STATUS_CODES[mapped.status] ?? 'Error',
+      status: mapped.status,
+      detail: mapped.detail,
+      instance: request.url.split('?')[0],
+      ...mapped.extensions,
+    };
+    void reply.status(mapped.status).header('content-type', PROBLEM_CONTENT_TYPE).send(body);
+  }
+
+  private map(exception: unknown): Mapped {
+    if (exception instanceof ValidationFailedException || exception instanceof InvalidInputError) {
+      return {
+        status: 400,
+        type: problemType('validation'),
+        detail: exception.message,
+        extensions: { errors: exception.errors },
+      };
+    }
+    if (exception instanceof DomainError) {
+      return {
+        status: exception.status,
+        type: problemType(exception.slug),
+        detail: exception.message,
+        extensions: exception.extensions,
+      };
+    }
+    if (exception instanceof HttpException) {
+      return { status: exception.getStatus(), type: 'about:blank', detail: httpDetail(exception) };
+    }
+    if (exception instanceof QueryFailedError && driverCode(exception) === PG_UNIQUE_VIOLATION) {
+      return {
+        status: 409,
+        type: problemType('conflict'),
+        detail: 'The request conflicts with an existing resource',
+      };
+    }
+    const status = fastifyClientErrorStatus(exception);
+    if (status) return { status, type: 'about:blank', detail: (exception as Error).message };
+    return { status: 500, type: 'about:blank', detail: 'An unexpected error occurred' };
+  }
+}
+
+function httpDetail(exception: HttpException): string {
+  const response = exception.getResponse();
+  if (typeof response === 'string') return response;
+  const message = (response as { message?: unknown }).message;
+  if (Array.isArray(message)) return message.join('; ');
+  return typeof message === 'string' ? message : exception.message;
+}
+
+function driverCode(error: QueryFailedError): string | undefined {
+  return (error.driverError as { code?: string } | undefined)?.code;
+}
+
+/** Fastify's own 4xx (bad JSON, wrong content type, body too large) carry a statusCode. */
+function fastifyClientErrorStatus(exception: unknown): number | undefined {
+  if (!(exception instanceof Error)) return undefined;
+  const { statusCode, code } = exception as Error & { statusCode?: number; code?: string };
+  const fromFastify = typeof code === 'string' && code.startsWith('FST_');
+  return fromFastify && statusCode && statusCode >= 400 && statusCode < 500 ? statusCode : undefined;
+}

@@ -1,0 +1,28 @@
+// The per-client limit on every route (THROTTLE_LIMIT requests per THROTTLE_TTL_SECONDS per
+// client address). Runs first among the global guards so floods are refused before any token is
+// verified or any query runs.
+import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
+import type { FastifyRequest } from 'fastify';
+import { throttleConfig } from '../../config/throttle.config.js';
+import { FixedWindowThrottlerStorage } from './fixed-window-throttler.storage.js';
+import { RateLimitedError } from './rate-limited.error.js';
+
+@Injectable()
+export class ClientThrottleGuard implements CanActivate {
+  private readonly ttlMs: number;
+
+  constructor(
+    private readonly storage: FixedWindowThrottlerStorage,
+    @Inject(throttleConfig.KEY) private readonly config: ConfigType<typeof throttleConfig>,
+  ) {
+    this.ttlMs = config.ttlSeconds * 1000;
+  }
+
+  canActivate(context: ExecutionContext): boolean {
+    const { ip } = context.switchToHttp().getRequest<FastifyRequest>();
+    const record = this.storage.hit(`client:${ip}`, this.ttlMs, this.config.limit, 0);
+    if (record.isBlocked) throw new RateLimitedError(record.timeToBlockExpire);
+    return true;
+  }
+}

@@ -1,0 +1,72 @@
+// In-process rate-limit storage with O(1) work per request: one counter per key and window.
+// (The stock @nestjs/throttler storage keeps every hit's timestamp and filters the array on each
+// request, which collapses throughput for a busy client.) Expired windows are swept in the
+// background, never on the request path.
+import { Injectable, OnModuleDestroy } from '@nestjs/common';
+
+export interface ThrottleRecord {
+  totalHits: number;
+  /** Seconds until the counting window ends. */
+  timeToExpire: number;
+  isBlocked: boolean;
+  /** Seconds until the block ends; 0 when not blocked. */
+  timeToBlockExpire: number;
+}
+
+interface Window {
+  hits: number;
+  /** Epoch ms when the counting window ends. */
+  endsAt: number;
+  /** Epoch ms when the block ends; 0 when not blocked. */
+  blockedUntil: number;
+}
+
+const SWEEP_INTERVAL_MS = 30_000;
+
+@Injectable()
+export class FixedWindowThrottlerStorage implements OnModuleDestroy {
+  private readonly windows = new Map<string, Window>();
+  private readonly sweeper = setInterval(() => this.sweep(Date.now()), SWEEP_INTERVAL_MS).unref();
+
+  /** Counts one hit on `key`. `ttl` and `blockDuration` in milliseconds (0: block for `ttl`). */
+  hit(key: string, ttl: number, limit: number, blockDuration: number, now = Date.now()): ThrottleRecord {
+    let window = this.windows.get(key);
+    if (!window || (window.endsAt <= now && window.blockedUntil <= now)) {
+      window = { hits: 0, endsAt: now + ttl, blockedUntil: 0 };
+      this.windows.set(key, window);
+    } else if (window.endsAt <= now) {
+      window.hits = 0;
+      window.endsAt = now + ttl;
+    }
+    if (window.blockedUntil <= now) {
+      window.hits += 1;
+      if (window.hits > limit) window.blockedUntil = now + (blockDuration || ttl);
+    }
+    const blocked = window.blockedUntil > now;
+    return {
+      totalHits: window.hits,
+      timeToExpire: Math.ceil((window.endsAt - now) / 1000),
+      isBlocked: blocked,
+      timeToBlockExpire: blocked ? Math.ceil((window.blockedUntil - now) / 1000) : 0,
+    };
+  }
+
+  /** Forgets a key: a successful login clears its username counter. */
+  reset(key: string): void {
+    this.windows.delete(key);
+  }
+
+  get size(): number {
+    return this.windows.size;
+  }
+
+  sweep(now: number): void {
+    for (const [key, window] of this.windows) {
+      if (window.endsAt <= now && window.blockedUntil <= now) this.windows.delete(key);
+    }
+  }
+
+  onModuleDestroy(): void {
+    clearInterval(this.sweeper);
+  }
+}

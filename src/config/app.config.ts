@@ -1,0 +1,16 @@
+import { registerAs } from '@nestjs/config';
+import { readEnvironment } from './environment.js';
+
+export const appConfig = registerAs('app', () => {
+  const env = readEnvironment();
+  return {
+    nodeEnv: env.NODE_ENV,
+    production: env.NODE_ENV === 'production',
+    demo: env.VIGIL_DEMO,
+    port: env.PORT,
+    host: env.HOST,
+    logLevel: env.LOG_LEVEL,
+    trustProxy: env.TRUST_PROXY,
+  };
+});
+export type AppConfig = ReturnType<typeof appConfig>;

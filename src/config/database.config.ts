@@ -1,0 +1,15 @@
+import { registerAs } from '@nestjs/config';
+import { resolve } from 'node:path';
+import { readEnvironment } from './environment.js';
+
+export const databaseConfig = registerAs('database', () => {
+  const env = readEnvironment();
+  return {
+    /** Unset: the service serves an embedded PGlite from `dataDir` to itself. */
+    url: env.DATABASE_URL,
+    dataDir: resolve(env.DATA_DIR),
+    poolSize: env.DB_POOL_SIZE,
+    runMigrations: env.RUN_MIGRATIONS || env.VIGIL_DEMO,
+  };
+});
+export type DatabaseConfig = ReturnType<typeof databaseConfig>;

@@ -1,0 +1,5 @@
+export { appConfig, type AppConfig } from './app.config.js';
+export { authConfig, type AuthConfig } from './auth.config.js';
+export { databaseConfig, type DatabaseConfig } from './database.config.js';
+export { ConfigurationError, readEnvironment } from './environment.js';
+export { throttleConfig, type ThrottleConfig } from './throttle.config.js';

@@ -1,0 +1,18 @@
+import { registerAs } from '@nestjs/config';
+import { readEnvironment } from './environment.js';
+
+export const throttleConfig = registerAs('throttle', () => {
+  const env = readEnvironment();
+  return {
+    /** Every route, per client address. */
+    limit: env.THROTTLE_LIMIT,
+    ttlSeconds: env.THROTTLE_TTL_SECONDS,
+    /** POST /api/auth/token, counted per client address and per username. */
+    login: {
+      perIp: env.LOGIN_LIMIT_PER_IP,
+      perUsername: env.LOGIN_LIMIT_PER_USERNAME,
+      windowSeconds: env.LOGIN_WINDOW_SECONDS,
+    },
+  };
+});
+export type ThrottleConfig = ReturnType<typeof throttleConfig>;

@@ -1,0 +1,83 @@
+// The embedded database: PGlite (PostgreSQL compiled to WASM) served over the PostgreSQL wire
+// protocol on a loopback port, so the ordinary `pg` driver and TypeORM talk to it like a server.
+// A lock file keeps two processes from opening one data directory (PGlite would corrupt it).
+import { PGlite } from '@electric-sql/pglite';
+import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import { Logger } from '@nestjs/common';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export class DataDirectoryInUseError extends Error {
+  override readonly name = 'DataDirectoryInUseError';
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function acquireLock(lockFile: string): void {
+  try {
+    writeFileSync(lockFile, String(process.pid), { flag: 'wx' });
+    return;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  }
+  const holder = Number(readFileSync(lockFile, 'utf8'));
+  if (Number.isInteger(holder) && holder !== process.pid && processAlive(holder)) {
+    throw new DataDirectoryInUseError(
+      `The embedded database in ${lockFile.replace(/\/[^/]+$/, '')} is in use by process ${holder}`,
+    );
+  }
+  writeFileSync(lockFile, String(process.pid)); // stale lock from a process that died
+}
+
+export class EmbeddedPostgres {
+  private static readonly logger = new Logger(EmbeddedPostgres.name);
+
+  private constructor(
+    private readonly db: PGlite,
+    private readonly server: PGLiteSocketServer,
+    private readonly lockFile: string,
+    readonly url: string,
+  ) {}
+
+  /** `dataDir` undefined: an in-memory database (throwaway tests). */
+  static async start(options: { dataDir?: string; maxConnections: number }): Promise<EmbeddedPostgres> {
+    const started = Date.now();
+    let lockFile = '';
+    if (options.dataDir) {
+      mkdirSync(join(options.dataDir, 'pg'), { recursive: true });
+      lockFile = join(options.dataDir, 'pg.lock');
+      acquireLock(lockFile);
+    }
+    try {
+      const db = await PGlite.create(options.dataDir ? join(options.dataDir, 'pg') : undefined);
+      const server = new PGLiteSocketServer({
+        db,
+        host: '127.0.0.1',
+        port: 0,
+        maxConnections: options.maxConnections,
+      });
+      await server.start();
+      const url = `postgres://postgres@${server.getServerConn()}/postgres`;
+      EmbeddedPostgres.logger.log(
+        `Embedded PostgreSQL (PGlite) ready in ${Date.now() - started} ms at ${options.dataDir ?? 'memory'}`,
+      );
+      return new EmbeddedPostgres(db, server, lockFile, url);
+    } catch (error) {
+      if (lockFile) rmSync(lockFile, { force: true });
+      throw error;
+    }
+  }
+
+  async stop(): Promise<void> {
+    await this.server.stop();
+    await this.db.close();
+    if (this.lockFile) rmSync(this.lockFile, { force: true });
+  }
+}

@@ -1,0 +1,11 @@
+import { DomainError } from '../common/problem/domain-error.js';
+
+/** A failed probe: 503 problem+json that keeps Terminus' `info`/`error`/`details` as extensions. */
+export class HealthCheckFailedError extends DomainError {
+  readonly status = 503;
+  readonly slug = 'unhealthy';
+  constructor(detail: string, report: Record<string, unknown>) {
+    super(detail);
+    Object.assign(this.extensions, report);
+  }
+}

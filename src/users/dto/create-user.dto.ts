@@ -1,0 +1,13 @@
+import type { Group } from '../user.entity.js';
+import { GroupsField, PasswordField, UsernameField } from './user-fields.js';
+
+export class CreateUserDto {
+  @UsernameField()
+  username: string;
+
+  @PasswordField()
+  password: string;
+
+  @GroupsField()
+  groups: Group[];
+}

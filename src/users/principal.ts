@@ -1,0 +1,14 @@
+import type { Group } from './user.entity.js';
+
+/** The authenticated caller, as guards and controllers see it. */
+export interface Principal {
+  id: string;
+  username: string;
+  groups: Group[];
+}
+
+/** What decides whether a user's tokens still work; read on every authenticated request. */
+export interface PrincipalState extends Principal {
+  isActive: boolean;
+  tokenVersion: number;
+}

@@ -1,0 +1,88 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
+import { DataSource } from 'typeorm';
+import { ConflictError, InvalidInputError, NotFoundError } from '../common/problem/domain-error.js';
+import { authConfig } from '../config/auth.config.js';
+import { PasswordHasher } from './password-hasher.js';
+import type { PrincipalState } from './principal.js';
+import { Group, User } from './user.entity.js';
+import { UserChanges, UsersRepository } from './users.repository.js';
+
+export interface UserUpdate {
+  groups?: Group[];
+  password?: string;
+  isActive?: boolean;
+}
+
+@Injectable()
+export class UsersService {
+  // Every authenticated request needs the caller's state; a short-lived copy keeps that off the
+  // database. Changes made here evict it at once; other replicas see them within the TTL.
+  private readonly stateCache = new Map<string, { state: PrincipalState | null; until: number }>();
+
+  constructor(
+    private readonly users: UsersRepository,
+    private readonly hasher: PasswordHasher,
+    private readonly dataSource: DataSource,
+    @Inject(authConfig.KEY) private readonly config: ConfigType<typeof authConfig>,
+  ) {}
+
+  list(): Promise<User[]> {
+    return this.users.list();
+  }
+
+  async create(username: string, password: string, groups: Group[]): Promise<User> {
+    const passwordHash = await this.hasher.hash(password);
+    return this.users.insert({ username: username.toLowerCase(), passwordHash, groups: unique(groups) });
+  }
+
+  async update(id: string, update: UserUpdate): Promise<User> {
+    if (update.groups === undefined && update.password === undefined && update.isActive === undefined) {
+      throw new InvalidInputError([{ field: 'body', message: 'give at least one of groups, password, is_active' }]);
+    }
+    const changes: UserChanges = {
+      groups: update.groups && unique(update.groups),
+      isActive: update.isActive,
+      passwordHash: update.password === undefined ? undefined : await this.hasher.hash(update.password),
+      bumpTokenVersion: update.password !== undefined || update.isActive === false,
+    };
+    const user = await this.dataSource.transaction(async (manager) => {
+      await this.users.lockAdmins(manager);
+      const current = await this.users.findById(id, manager);
+      if (!current) throw new NotFoundError('User', id);
+      await this.users.update(id, changes, manager);
+      if ((await this.users.countActiveAdmins(manager)) === 0) {
+        throw new ConflictError('At least one active admin must remain');
+      }
+      return (await this.users.findById(id, manager))!;
+    });
+    this.stateCache.delete(id);
+    return user;
+  }
+
+  async findPrincipalState(id: string): Promise<PrincipalState | null> {
+    const now = Date.now();
+    const cached = this.stateCache.get(id);
+    if (cached && cached.until > now) return cached.state;
+    const state = await this.users.findPrincipalState(id);
+    if (this.config.userCacheMs > 0) this.stateCache.set(id, { state, until: now + this.config.userCacheMs });
+    return state;
+  }
+
+  /** For login: the user with its password hash, or null. Usernames are case-insensitive. */
+  findForLogin(username: string) {
+    return this.users.findForLogin(username.toLowerCase());
+  }
+
+  verifyPassword(hash: string | undefined, password: string): Promise<boolean> {
+    return this.hasher.verify(hash, password);
+  }
+
+  count(): Promise<number> {
+    return this.users.count();
+  }
+}
+
+function unique(groups: Group[]): Group[] {
+  return [...new Set(groups)].sort();
+}

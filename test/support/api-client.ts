@@ -1,0 +1,50 @@
+// A small fetch wrapper: every call goes over the real socket.
+export interface ApiResponse {
+  status: number;
+  headers: Headers;
+  body: any;
+}
+
+interface CallOptions {
+  token?: string;
+  body?: unknown;
+  /** Sent as-is instead of JSON.stringify(body). */
+  raw?: string;
+  headers?: Record<string, string>;
+}
+
+export class ApiClient {
+  constructor(readonly baseUrl: string) {}
+
+  get(path: string, options: CallOptions = {}) {
+    return this.call('GET', path, options);
+  }
+  post(path: string, options: CallOptions = {}) {
+    return this.call('POST', path, options);
+  }
+  patch(path: string, options: CallOptions = {}) {
+    return this.call('PATCH', path, options);
+  }
+  put(path: string, options: CallOptions = {}) {
+    return this.call('PUT', path, options);
+  }
+
+  async call(method: string, path: string, options: CallOptions = {}): Promise<ApiResponse> {
+    const headers: Record<string, string> = { ...options.headers };
+    if (options.token) headers.authorization = `Bearer ${options.token}`;
+    let body: string | undefined = options.raw;
+    if (options.body !== undefined) {
+      body = JSON.stringify(options.body);
+      headers['content-type'] ??= 'application/json';
+    }
+    const res = await fetch(this.baseUrl + path, { method, headers, body });
+    const text = await res.text();
+    let parsed: unknown = text;
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch {
+      // not JSON: keep the text
+    }
+    return { status: res.status, headers: res.headers, body: parsed };
+  }
+}

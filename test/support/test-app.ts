@@ -1,0 +1,142 @@
+// Starts the real service (dist/src/main.js: AppModule, global pipeline, Swagger) as a child
+// process on a loopback port against the suite's database, with real migrations, and talks to it
+// over the socket. A child process rather than an in-Jest app because Jest on Node 20 cannot
+// load CommonJS packages that require() the ESM-only Nest 12 (see README "Tests"); it is also
+// what the crash and multi-replica tests need.
+import argon2 from 'argon2';
+import { ChildProcess, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { resolve } from 'node:path';
+import pg from 'pg';
+import { ApiClient } from './api-client.js';
+
+export const TEST_JWT_SECRET = 'test-secret-that-is-long-enough-for-hs256-0123456789';
+const ROOT = resolve(import.meta.dirname, '../..');
+
+export interface TestUser {
+  id: string;
+  username: string;
+  password: string;
+  token: string;
+  refresh: string;
+}
+
+export interface TestApp {
+  url: string;
+  api: ApiClient;
+  /** A pool on the service's database, for arranging and checking state. */
+  db: pg.Pool;
+  /** Inserts a user (argon2 hash, as the service stores them) and signs in over HTTP. */
+  user(username: string, groups: string[], password?: string): Promise<TestUser>;
+  /** Empties every table but the migrations (call between tests). */
+  reset(): Promise<void>;
+  /** Output the service wrote so far (for debugging failed specs). */
+  output(): string;
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+  close(): Promise<void>;
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((done, fail) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => done(port));
+    });
+    server.on('error', fail);
+  });
+}
+
+export function testDatabaseUrl(): string {
+  const url = process.env.TEST_DATABASE_URL;
+  if (!url) throw new Error('TEST_DATABASE_URL is not set (global setup did not run?)');
+  return url;
+}
+
+export function serviceEnvironment(port: number, env: Record<string, string>): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env.PATH,
+    NODE_ENV: 'test',
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    DATABASE_URL: testDatabaseUrl(),
+    RUN_MIGRATIONS: 'true',
+    LOG_LEVEL: 'warn',
+    JWT_SECRET: TEST_JWT_SECRET,
+    THROTTLE_LIMIT: '100000',
+    LOGIN_LIMIT_PER_IP: '100000',
+    LOGIN_LIMIT_PER_USERNAME: '100000',
+    DB_POOL_SIZE: '5',
+    ...env,
+  };
+}
+
+/** Spawns `node <entry>` and resolves once `/health/ready` answers 200. */
+export async function spawnService(
+  entry: string,
+  env: NodeJS.ProcessEnv,
+  port: number,
+  timeoutMs = 30_000,
+): Promise<{ child: ChildProcess; output: () => string }> {
+  const child = spawn(process.execPath, [resolve(ROOT, entry)], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`${entry} exited with ${child.exitCode}:\n${output}`);
+    const ready = await fetch(`http://127.0.0.1:${port}/health/ready`).then((r) => r.status === 200, () => false);
+    if (ready) return { child, output: () => output };
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  child.kill('SIGKILL');
+  throw new Error(`${entry} was not ready within ${timeoutMs} ms:\n${output}`);
+}
+
+export function waitForExit(child: ChildProcess): Promise<number | null> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode);
+  return new Promise((done) => child.once('exit', (code) => done(code)));
+}
+
+export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+  const port = await freePort();
+  const { child, output } = await spawnService('dist/src/main.js', serviceEnvironment(port, env), port);
+  const url = `http://127.0.0.1:${port}`;
+  const api = new ApiClient(url);
+  const db = new pg.Pool({ connectionString: testDatabaseUrl(), max: 3 });
+
+  const stop = async (signal: NodeJS.Signals = 'SIGTERM') => {
+    const exited = waitForExit(child);
+    child.kill(signal);
+    return exited;
+  };
+
+  return {
+    url,
+    api,
+    db,
+    output,
+    stop,
+    async user(username, groups, password = `pw-${username}-0123456789`) {
+      const hash = await argon2.hash(password, { type: argon2.argon2id, memoryCost: 19_456, timeCost: 2, parallelism: 1 });
+      const { rows } = await db.query<{ id: string }>(
+        'INSERT INTO users (username, password_hash, groups) VALUES ($1, $2, $3) RETURNING id',
+        [username.toLowerCase(), hash, groups],
+      );
+      const res = await api.post('/api/auth/token', { body: { username, password } });
+      if (res.status !== 200) throw new Error(`login of ${username} failed: ${res.status} ${JSON.stringify(res.body)}`);
+      return { id: rows[0].id, username, password, token: res.body.access_token, refresh: res.body.refresh_token };
+    },
+    async reset() {
+      const { rows } = await db.query<{ tablename: string }>(
+        `SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'migrations'`,
+      );
+      if (rows.length) {
+        await db.query(`TRUNCATE ${rows.map((t) => `"${t.tablename}"`).join(', ')} RESTART IDENTITY CASCADE`);
+      }
+    },
+    async close() {
+      await stop();
+      await db.end();
+    },
+  };
+}
