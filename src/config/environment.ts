@@ -33,33 +33,46 @@ export class Environment {
   @IsIn(['development', 'production', 'test'])
   NODE_ENV: 'development' | 'production' | 'test' = 'development';
 
-  @Transform(toInteger) @IsInt() @Min(0) @Max(65535)
+  @Transform(toInteger)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
   PORT = 8000;
 
-  @IsString() @MinLength(1)
+  @IsString()
+  @MinLength(1)
   HOST = '0.0.0.0';
 
   @IsIn(LOG_LEVELS)
   LOG_LEVEL: (typeof LOG_LEVELS)[number] = 'info';
 
   /** Demo mode: migrations at start, demo users, generated secrets. Set by `npm start`. */
-  @Transform(toBoolean) @IsBoolean()
+  @Transform(toBoolean)
+  @IsBoolean()
   VIGIL_DEMO = false;
 
-  @IsOptional() @Matches(/^postgres(ql)?:\/\/.+/, { message: 'must be a postgres:// URL' })
+  @IsOptional()
+  @Matches(/^postgres(ql)?:\/\/.+/, { message: 'must be a postgres:// URL' })
   DATABASE_URL?: string;
 
-  @IsString() @MinLength(1)
+  @IsString()
+  @MinLength(1)
   DATA_DIR = './data';
 
-  @Transform(toInteger) @IsInt() @Min(1) @Max(200)
+  @Transform(toInteger)
+  @IsInt()
+  @Min(1)
+  @Max(200)
   DB_POOL_SIZE = 10;
 
   /** Apply pending migrations at start-up. Always on in demo mode; production runs them as a step. */
-  @Transform(toBoolean) @IsBoolean()
+  @Transform(toBoolean)
+  @IsBoolean()
   RUN_MIGRATIONS = false;
 
-  @IsOptional() @IsString() @MinLength(32, { message: 'must be at least 32 characters' })
+  @IsOptional()
+  @IsString()
+  @MinLength(32, { message: 'must be at least 32 characters' })
   JWT_SECRET?: string;
 
   @Matches(DURATION_PATTERN, { message: 'must be a duration such as 900, 15m, 12h or 7d' })
@@ -68,33 +81,53 @@ export class Environment {
   @Matches(DURATION_PATTERN, { message: 'must be a duration such as 900, 15m, 12h or 7d' })
   JWT_REFRESH_TTL = '7d';
 
-  @IsOptional() @Matches(/^[a-zA-Z0-9._-]{3,64}$/, { message: 'must be 3-64 letters, digits, . _ or -' })
+  @IsOptional()
+  @Matches(/^[a-zA-Z0-9._-]{3,64}$/, { message: 'must be 3-64 letters, digits, . _ or -' })
   ADMIN_USERNAME?: string;
 
-  @IsOptional() @IsString() @MinLength(12) @MaxLength(256)
+  @IsOptional()
+  @IsString()
+  @MinLength(12)
+  @MaxLength(256)
   ADMIN_PASSWORD?: string;
 
   /** How long a user's active flag, groups and token version may be served from memory. */
-  @Transform(toInteger) @IsInt() @Min(0) @Max(60000)
+  @Transform(toInteger)
+  @IsInt()
+  @Min(0)
+  @Max(60000)
   AUTH_USER_CACHE_MS = 1000;
 
-  @Transform(toInteger) @IsInt() @Min(1)
+  @Transform(toInteger)
+  @IsInt()
+  @Min(1)
   THROTTLE_LIMIT = 1200;
 
-  @Transform(toInteger) @IsInt() @Min(1) @Max(86400)
+  @Transform(toInteger)
+  @IsInt()
+  @Min(1)
+  @Max(86400)
   THROTTLE_TTL_SECONDS = 60;
 
-  @Transform(toInteger) @IsInt() @Min(1)
+  @Transform(toInteger)
+  @IsInt()
+  @Min(1)
   LOGIN_LIMIT_PER_IP = 20;
 
-  @Transform(toInteger) @IsInt() @Min(1)
+  @Transform(toInteger)
+  @IsInt()
+  @Min(1)
   LOGIN_LIMIT_PER_USERNAME = 10;
 
-  @Transform(toInteger) @IsInt() @Min(1) @Max(86400)
+  @Transform(toInteger)
+  @IsInt()
+  @Min(1)
+  @Max(86400)
   LOGIN_WINDOW_SECONDS = 900;
 
   /** Trust X-Forwarded-For (set when the service runs behind a reverse proxy or ingress). */
-  @Transform(toBoolean) @IsBoolean()
+  @Transform(toBoolean)
+  @IsBoolean()
   TRUST_PROXY = false;
 }
 
@@ -102,10 +135,14 @@ export class ConfigurationError extends Error {
   override readonly name = 'ConfigurationError';
 }
 
+// Values that may carry a credential are named but never echoed (the message ends up in logs).
+const SECRET_VARIABLES = new Set(['DATABASE_URL', 'JWT_SECRET', 'ADMIN_PASSWORD']);
+
 function describe(errors: ValidationError[]): string {
   return errors
     .map((e) => {
-      const got = e.value === undefined ? '' : ` (got ${JSON.stringify(e.value)})`;
+      const hidden = e.value === undefined || SECRET_VARIABLES.has(e.property);
+      const got = hidden ? '' : ` (got ${JSON.stringify(e.value)})`;
       const reasons = Object.values(e.constraints ?? {})
         .map((m) => m.replace(new RegExp(`^${e.property}\\s*`), ''))
         .join(', ');
@@ -118,7 +155,13 @@ function describe(errors: ValidationError[]): string {
 export function readEnvironment(source: NodeJS.ProcessEnv = process.env): Environment {
   const declared = Object.keys(new Environment());
   const plain: Record<string, string> = {};
-  for (const key of [...declared, 'DATABASE_URL', 'JWT_SECRET', 'ADMIN_USERNAME', 'ADMIN_PASSWORD']) {
+  for (const key of [
+    ...declared,
+    'DATABASE_URL',
+    'JWT_SECRET',
+    'ADMIN_USERNAME',
+    'ADMIN_PASSWORD',
+  ]) {
     const value = source[key];
     if (value !== undefined && value !== '') plain[key] = value;
   }
@@ -128,14 +171,20 @@ export function readEnvironment(source: NodeJS.ProcessEnv = process.env): Enviro
 
   for (const key of ['JWT_ACCESS_TTL', 'JWT_REFRESH_TTL'] as const) {
     if (parseDurationSeconds(env[key]) === null) {
-      throw new ConfigurationError(`Invalid configuration: ${key} must be a positive duration (got "${env[key]}")`);
+      throw new ConfigurationError(
+        `Invalid configuration: ${key} must be a positive duration (got "${env[key]}")`,
+      );
     }
   }
   if (env.NODE_ENV === 'production' && !env.JWT_SECRET && !env.VIGIL_DEMO) {
-    throw new ConfigurationError('Invalid configuration: JWT_SECRET is required when NODE_ENV=production');
+    throw new ConfigurationError(
+      'Invalid configuration: JWT_SECRET is required when NODE_ENV=production',
+    );
   }
   if (Boolean(env.ADMIN_USERNAME) !== Boolean(env.ADMIN_PASSWORD)) {
-    throw new ConfigurationError('Invalid configuration: ADMIN_USERNAME and ADMIN_PASSWORD must be set together');
+    throw new ConfigurationError(
+      'Invalid configuration: ADMIN_USERNAME and ADMIN_PASSWORD must be set together',
+    );
   }
   return env;
 }

@@ -1,11 +1,26 @@
 import { Body, Controller, Get, Param, ParseUUIDPipe, Patch, Post } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiConflictResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBadRequestResponse,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiTags,
+} from '@nestjs/swagger';
 import { RequireGroups } from '../auth/access.decorators.js';
 import { ProblemDetails } from '../common/problem/problem-details.js';
+import { ValidationFailedException } from '../common/validation/validation-failed.exception.js';
 import { CreateUserDto } from './dto/create-user.dto.js';
 import { UpdateUserDto } from './dto/update-user.dto.js';
 import { UserDto, UserListDto } from './dto/user.dto.js';
 import { UsersService } from './users.service.js';
+
+// A malformed id is a validation error like any other: a 400 whose `errors` name the field.
+const USER_ID = new ParseUUIDPipe({
+  version: '4',
+  exceptionFactory: () =>
+    new ValidationFailedException([{ field: 'id', message: 'id must be a UUID' }]),
+});
 
 @ApiTags('users')
 @RequireGroups('admin')
@@ -16,7 +31,7 @@ export class UsersController {
   @Get()
   @ApiOkResponse({ type: UserListDto })
   async list(): Promise<UserListDto> {
-    return { users: (await this.users.list()).map(UserDto.from) };
+    return { users: (await this.users.list()).map((user) => UserDto.from(user)) };
   }
 
   @Post()
@@ -31,8 +46,11 @@ export class UsersController {
   @ApiOkResponse({ type: UserDto })
   @ApiBadRequestResponse({ type: ProblemDetails })
   @ApiNotFoundResponse({ type: ProblemDetails })
-  @ApiConflictResponse({ type: ProblemDetails, description: 'The change would leave no active admin' })
-  async update(@Param('id', new ParseUUIDPipe({ version: '4' })) id: string, @Body() body: UpdateUserDto): Promise<UserDto> {
+  @ApiConflictResponse({
+    type: ProblemDetails,
+    description: 'The change would leave no active admin',
+  })
+  async update(@Param('id', USER_ID) id: string, @Body() body: UpdateUserDto): Promise<UserDto> {
     const user = await this.users.update(id, {
       groups: body.groups,
       password: body.password,
