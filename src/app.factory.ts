@@ -5,18 +5,34 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module.js';
+import { requestId } from './common/request-id.js';
 import { readEnvironment } from './config/environment.js';
 
 export const BODY_LIMIT_BYTES = 1024 * 1024;
 
 export async function createApp(): Promise<NestFastifyApplication> {
   const env = readEnvironment();
-  const adapter = new FastifyAdapter({ trustProxy: env.TRUST_PROXY, bodyLimit: BODY_LIMIT_BYTES });
+  const adapter = new FastifyAdapter({
+    trustProxy: env.TRUST_PROXY,
+    bodyLimit: BODY_LIMIT_BYTES,
+    requestIdHeader: false,
+    genReqId: requestId,
+  });
+  adapter.getInstance().addHook('onRequest', (request, reply, done) => {
+    void reply.header('x-request-id', request.id);
+    done();
+  });
   // The API speaks JSON only: other bodies get Fastify's 415 instead of reaching validation as strings.
+  // `bodyParser: false` keeps Nest from adding a form (x-www-form-urlencoded) parser beside Fastify's JSON one.
   adapter.getInstance().removeContentTypeParser('text/plain');
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule, adapter, { bufferLogs: true });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule, adapter, {
+    bufferLogs: true,
+    bodyParser: false,
+    abortOnError: false, // let server.ts report start-up failures it understands in one line
+  });
   app.useLogger(app.get(Logger));
-  app.enableShutdownHooks();
+  // Exit 0 once closed: the default re-raises the signal, so a clean stop would look like a kill (143).
+  app.enableShutdownHooks([], { useProcessExit: true });
   setupSwagger(app);
   return app;
 }
@@ -24,7 +40,9 @@ export async function createApp(): Promise<NestFastifyApplication> {
 function setupSwagger(app: NestFastifyApplication): void {
   const config = new DocumentBuilder()
     .setTitle('Vigil')
-    .setDescription('Security alert ingestion and triage. Errors are application/problem+json (RFC 9457).')
+    .setDescription(
+      'Security alert ingestion and triage. Errors are application/problem+json (RFC 9457).',
+    )
     .setVersion('0.1.0')
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
     .build();

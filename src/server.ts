@@ -1,19 +1,24 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createApp } from './app.factory.js';
 import { ConfigurationError, readEnvironment } from './config/environment.js';
+import { resolve } from 'node:path';
+import { assertDataDirectoryFree, DataDirectoryInUseError } from './database/embedded-postgres.js';
 
-/** Validates configuration (one line and exit 1 when bad), then builds and starts the app. */
+/** Failures an operator fixes from the message alone: one line on stderr, exit 1, no stack. */
+const OPERATOR_ERRORS = [ConfigurationError, DataDirectoryInUseError];
+
+/** Validates configuration, then builds and starts the app. */
 export async function run(): Promise<NestFastifyApplication | undefined> {
-  let env;
   try {
-    env = readEnvironment();
+    const env = readEnvironment();
+    if (!env.DATABASE_URL) assertDataDirectoryFree(resolve(env.DATA_DIR));
+    const app = await createApp();
+    await app.listen({ port: env.PORT, host: env.HOST });
+    return app;
   } catch (error) {
-    if (!(error instanceof ConfigurationError)) throw error;
-    process.stderr.write(`${error.message}\n`);
+    if (!OPERATOR_ERRORS.some((type) => error instanceof type)) throw error;
+    process.stderr.write(`${(error as Error).message}\n`);
     process.exitCode = 1;
     return undefined;
   }
-  const app = await createApp();
-  await app.listen({ port: env.PORT, host: env.HOST });
-  return app;
 }

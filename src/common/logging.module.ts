@@ -1,32 +1,27 @@
-// JSON-lines request logging with a request id per request (taken from a sane X-Request-Id or
-// generated) and credentials redacted.
-import { Module } from '@nestjs/common';
+// JSON-lines request logging, credentials redacted. The request id is Fastify's (see
+// common/request-id.ts), which pino-http picks up as `req.id`.
+import { Module, RequestMethod } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 import { LoggerModule } from 'nestjs-pino';
 import { appConfig } from '../config/app.config.js';
-
-const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
 @Module({
   imports: [
     LoggerModule.forRootAsync({
       inject: [appConfig.KEY],
       useFactory: (config: ConfigType<typeof appConfig>) => ({
+        // Explicit: the package's default pattern is not matched by the Fastify adapter here.
+        forRoutes: [{ path: '{*splat}', method: RequestMethod.ALL }],
         pinoHttp: {
           level: config.logLevel,
-          genReqId: (req: IncomingMessage, res: ServerResponse) => {
-            const given = req.headers['x-request-id'];
-            const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
-            res.setHeader('x-request-id', id);
-            return id;
-          },
           redact: {
             paths: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'],
             censor: '[redacted]',
           },
-          autoLogging: { ignore: (req: IncomingMessage) => req.url?.startsWith('/health/') ?? false },
+          autoLogging: {
+            ignore: (req: IncomingMessage) => req.url?.startsWith('/health/') ?? false,
+          },
         },
       }),
     }),

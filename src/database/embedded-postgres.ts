@@ -4,8 +4,10 @@
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { Logger } from '@nestjs/common';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+
+const LOCK_FILE = 'pg.lock';
 
 export class DataDirectoryInUseError extends Error {
   override readonly name = 'DataDirectoryInUseError';
@@ -20,19 +22,35 @@ function processAlive(pid: number): boolean {
   }
 }
 
-function acquireLock(lockFile: string): void {
+function lockHolder(lockFile: string): number | undefined {
+  if (!existsSync(lockFile)) return undefined;
+  const holder = Number(readFileSync(lockFile, 'utf8'));
+  return Number.isInteger(holder) && holder !== process.pid && processAlive(holder)
+    ? holder
+    : undefined;
+}
+
+function inUse(dataDir: string, holder: number): DataDirectoryInUseError {
+  return new DataDirectoryInUseError(
+    `The embedded database in ${dataDir} is in use by process ${holder}`,
+  );
+}
+
+/** Fails fast, before the app is built, when another live process holds `dataDir`. */
+export function assertDataDirectoryFree(dataDir: string): void {
+  const holder = lockHolder(join(dataDir, LOCK_FILE));
+  if (holder) throw inUse(dataDir, holder);
+}
+
+function acquireLock(dataDir: string, lockFile: string): void {
   try {
     writeFileSync(lockFile, String(process.pid), { flag: 'wx' });
     return;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
   }
-  const holder = Number(readFileSync(lockFile, 'utf8'));
-  if (Number.isInteger(holder) && holder !== process.pid && processAlive(holder)) {
-    throw new DataDirectoryInUseError(
-      `The embedded database in ${lockFile.replace(/\/[^/]+$/, '')} is in use by process ${holder}`,
-    );
-  }
+  const holder = lockHolder(lockFile);
+  if (holder) throw inUse(dataDir, holder);
   writeFileSync(lockFile, String(process.pid)); // stale lock from a process that died
 }
 
@@ -47,13 +65,16 @@ export class EmbeddedPostgres {
   ) {}
 
   /** `dataDir` undefined: an in-memory database (throwaway tests). */
-  static async start(options: { dataDir?: string; maxConnections: number }): Promise<EmbeddedPostgres> {
+  static async start(options: {
+    dataDir?: string;
+    maxConnections: number;
+  }): Promise<EmbeddedPostgres> {
     const started = Date.now();
     let lockFile = '';
     if (options.dataDir) {
       mkdirSync(join(options.dataDir, 'pg'), { recursive: true });
-      lockFile = join(options.dataDir, 'pg.lock');
-      acquireLock(lockFile);
+      lockFile = join(options.dataDir, LOCK_FILE);
+      acquireLock(options.dataDir, lockFile);
     }
     try {
       const db = await PGlite.create(options.dataDir ? join(options.dataDir, 'pg') : undefined);
