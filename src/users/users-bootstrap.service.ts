@@ -42,20 +42,26 @@ export class UsersBootstrapService implements OnApplicationBootstrap {
 
   async onApplicationBootstrap(): Promise<void> {
     if (await this.dataSource.showMigrations()) {
-      this.logger.warn('Migrations are pending: user bootstrap skipped (run `npm run migration:run`)');
+      this.logger.warn(
+        'Migrations are pending: user bootstrap skipped (run `npm run migration:run`)',
+      );
       return;
     }
     const admin = this.auth.bootstrapAdmin;
     if (admin && (await this.users.count()) === 0) {
       await this.users.create(admin.username, admin.password, ['admin']);
-      this.logger.log(`Created the first admin "${admin.username.toLowerCase()}" from ADMIN_USERNAME`);
+      this.logger.log(
+        `Created the first admin "${admin.username.toLowerCase()}" from ADMIN_USERNAME`,
+      );
     }
     if (this.auth.demoUsers) this.demo = await this.ensureDemoUsers();
   }
 
   private async ensureDemoUsers(): Promise<DemoCredential[]> {
     const file = join(this.database.dataDir, 'demo-credentials.json');
-    const saved: DemoCredential[] = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : [];
+    const saved = existsSync(file)
+      ? (JSON.parse(readFileSync(file, 'utf8')) as DemoCredential[])
+      : [];
     const credentials: DemoCredential[] = [];
     for (const { username, groups } of DEMO_USERS) {
       const known = saved.find((c) => c.username === username);

@@ -35,20 +35,25 @@ export class UsersRepository {
     return this.repo(manager).findOneBy({ id });
   }
 
-  async findForLogin(username: string): Promise<(User & { passwordHash: string }) | null> {
-    return (await this.users
+  /** The one read that includes the password hash (the column is not selected by default). */
+  findForLogin(username: string): Promise<User | null> {
+    return this.users
       .createQueryBuilder('u')
       .addSelect('u.passwordHash')
       .where('u.username = :username', { username })
-      .getOne()) as (User & { passwordHash: string }) | null;
+      .getOne();
   }
 
   async findPrincipalState(id: string): Promise<PrincipalState | null> {
-    const rows: Array<{ username: string; groups: Group[]; is_active: boolean; token_version: number }> =
-      await this.users.query(
-        'SELECT username, groups, is_active, token_version FROM users WHERE id = $1',
-        [id],
-      );
+    const rows: Array<{
+      username: string;
+      groups: Group[];
+      is_active: boolean;
+      token_version: number;
+    }> = await this.users.query(
+      'SELECT username, groups, is_active, token_version FROM users WHERE id = $1',
+      [id],
+    );
     if (rows.length === 0) return null;
     const [row] = rows;
     return {
@@ -77,7 +82,10 @@ export class UsersRepository {
       const saved = await repo.save(repo.create({ ...user, isActive: true, tokenVersion: 0 }));
       return await repo.findOneByOrFail({ id: saved.id });
     } catch (error) {
-      if (error instanceof QueryFailedError && (error.driverError as { code?: string }).code === '23505') {
+      if (
+        error instanceof QueryFailedError &&
+        (error.driverError as { code?: string }).code === '23505'
+      ) {
         throw new ConflictError(`A user named ${user.username} already exists`);
       }
       throw error;

@@ -33,17 +33,28 @@ export class UsersService {
 
   async create(username: string, password: string, groups: Group[]): Promise<User> {
     const passwordHash = await this.hasher.hash(password);
-    return this.users.insert({ username: username.toLowerCase(), passwordHash, groups: unique(groups) });
+    return this.users.insert({
+      username: username.toLowerCase(),
+      passwordHash,
+      groups: unique(groups),
+    });
   }
 
   async update(id: string, update: UserUpdate): Promise<User> {
-    if (update.groups === undefined && update.password === undefined && update.isActive === undefined) {
-      throw new InvalidInputError([{ field: 'body', message: 'give at least one of groups, password, is_active' }]);
+    if (
+      update.groups === undefined &&
+      update.password === undefined &&
+      update.isActive === undefined
+    ) {
+      throw new InvalidInputError([
+        { field: 'body', message: 'give at least one of groups, password, is_active' },
+      ]);
     }
     const changes: UserChanges = {
       groups: update.groups && unique(update.groups),
       isActive: update.isActive,
-      passwordHash: update.password === undefined ? undefined : await this.hasher.hash(update.password),
+      passwordHash:
+        update.password === undefined ? undefined : await this.hasher.hash(update.password),
       bumpTokenVersion: update.password !== undefined || update.isActive === false,
     };
     const user = await this.dataSource.transaction(async (manager) => {
@@ -65,7 +76,8 @@ export class UsersService {
     const cached = this.stateCache.get(id);
     if (cached && cached.until > now) return cached.state;
     const state = await this.users.findPrincipalState(id);
-    if (this.config.userCacheMs > 0) this.stateCache.set(id, { state, until: now + this.config.userCacheMs });
+    if (this.config.userCacheMs > 0)
+      this.stateCache.set(id, { state, until: now + this.config.userCacheMs });
     return state;
   }
 

@@ -3,24 +3,25 @@ import { IsString, MaxLength, MinLength } from 'class-validator';
 import { GROUPS, Group } from '../../users/user.entity.js';
 
 export class LoginDto {
+  // class-validator checks the decorator nearest the property first: the type before the lengths.
   @ApiProperty({ example: 'admin' })
-  @IsString()
   @MinLength(1)
   @MaxLength(64)
+  @IsString()
   username: string;
 
   @ApiProperty({ format: 'password' })
-  @IsString()
   @MinLength(1)
   @MaxLength(256)
+  @IsString()
   password: string;
 }
 
 export class RefreshTokenDto {
   @ApiProperty({ description: 'The refresh_token from /api/auth/token or the last refresh' })
-  @IsString()
   @MinLength(1)
   @MaxLength(512)
+  @IsString()
   refresh_token: string;
 }
 

@@ -1,6 +1,6 @@
 // The one place errors become HTTP: every 4xx/5xx leaves as application/problem+json, and nothing
 // internal (stack, SQL, driver messages) reaches the body.
-import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { STATUS_CODES } from 'node:http';
 import { QueryFailedError } from 'typeorm';
@@ -36,10 +36,10 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     }
     if (exception instanceof RateLimitedError) {
       void reply.header('retry-after', String(exception.retryAfterSeconds));
-    } else if (mapped.status === HttpStatus.TOO_MANY_REQUESTS) {
+    } else if (mapped.status === 429) {
       void reply.header('retry-after', '1');
     }
-    if (mapped.status === HttpStatus.UNAUTHORIZED) {
+    if (mapped.status === 401) {
       void reply.header('www-authenticate', 'Bearer realm="vigil"');
     }
     const body: ProblemDetails = {
@@ -73,7 +73,10 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     if (exception instanceof HttpException) {
       return { status: exception.getStatus(), type: 'about:blank', detail: httpDetail(exception) };
     }
-    if (exception instanceof QueryFailedError && driverCode(exception) === PG_UNIQUE_VIOLATION) {
+    if (
+      exception instanceof QueryFailedError &&
+      driverCode(exception as QueryFailedError<Error>) === PG_UNIQUE_VIOLATION
+    ) {
       return {
         status: 409,
         type: problemType('conflict'),
@@ -94,7 +97,7 @@ function httpDetail(exception: HttpException): string {
   return typeof message === 'string' ? message : exception.message;
 }
 
-function driverCode(error: QueryFailedError): string | undefined {
+function driverCode(error: QueryFailedError<Error>): string | undefined {
   return (error.driverError as { code?: string } | undefined)?.code;
 }
 
@@ -103,5 +106,7 @@ function fastifyClientErrorStatus(exception: unknown): number | undefined {
   if (!(exception instanceof Error)) return undefined;
   const { statusCode, code } = exception as Error & { statusCode?: number; code?: string };
   const fromFastify = typeof code === 'string' && code.startsWith('FST_');
-  return fromFastify && statusCode && statusCode >= 400 && statusCode < 500 ? statusCode : undefined;
+  return fromFastify && statusCode && statusCode >= 400 && statusCode < 500
+    ? statusCode
+    : undefined;
 }

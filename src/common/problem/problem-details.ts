@@ -12,7 +12,10 @@ export class FieldError {
 }
 
 export class ProblemDetails {
-  @ApiProperty({ example: 'urn:vigil:problem:validation', description: 'about:blank for plain HTTP errors' })
+  @ApiProperty({
+    example: 'urn:vigil:problem:validation',
+    description: 'about:blank for plain HTTP errors',
+  })
   type: string;
 
   @ApiProperty({ example: 'Bad Request' })

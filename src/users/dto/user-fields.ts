@@ -1,7 +1,16 @@
 // Field rules shared by the create and update bodies.
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty } from '@nestjs/swagger';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsString, Matches, MaxLength, MinLength } from 'class-validator';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsIn,
+  IsString,
+  Matches,
+  MaxLength,
+  MinLength,
+} from 'class-validator';
 import { GROUPS } from '../user.entity.js';
 
 export const USERNAME_PATTERN = /^[a-zA-Z0-9._-]{3,64}$/;
@@ -10,9 +19,15 @@ export const PASSWORD_MAX = 256;
 
 export const UsernameField = () =>
   applyDecorators(
-    ApiProperty({ example: 'alice', pattern: USERNAME_PATTERN.source, description: 'case-insensitive; stored lower-case' }),
+    ApiProperty({
+      example: 'alice',
+      pattern: USERNAME_PATTERN.source,
+      description: 'case-insensitive; stored lower-case',
+    }),
     IsString(),
-    Matches(USERNAME_PATTERN, { message: 'username must be 3-64 letters, digits, ".", "_" or "-"' }),
+    Matches(USERNAME_PATTERN, {
+      message: 'username must be 3-64 letters, digits, ".", "_" or "-"',
+    }),
   );
 
 export const PasswordField = (required = true) =>
@@ -29,5 +44,8 @@ export const GroupsField = (required = true) =>
     IsArray(),
     ArrayMinSize(1),
     ArrayMaxSize(GROUPS.length),
-    IsIn(GROUPS, { each: true, message: `each value in groups must be one of: ${GROUPS.join(', ')}` }),
+    IsIn(GROUPS, {
+      each: true,
+      message: `each value in groups must be one of: ${GROUPS.join(', ')}`,
+    }),
   );
