@@ -25,7 +25,9 @@ describe('Authentication (e2e)', () => {
   describe('POST /api/auth/token', () => {
     it('returns a bearer pair whose access token works on /api/auth/me', async () => {
       await t.user('alice', ['analyst'], 'correct-horse-battery');
-      const res = await t.api.post('/api/auth/token', { body: { username: 'Alice', password: 'correct-horse-battery' } });
+      const res = await t.api.post('/api/auth/token', {
+        body: { username: 'Alice', password: 'correct-horse-battery' },
+      });
       expect(res.status).toBe(200);
       expect(res.body).toEqual({
         access_token: expect.any(String),
@@ -40,8 +42,12 @@ describe('Authentication (e2e)', () => {
 
     it('answers an unknown user and a wrong password with the same 401 body', async () => {
       await t.user('bob', ['analyst']);
-      const wrong = await t.api.post('/api/auth/token', { body: { username: 'bob', password: 'not-the-password' } });
-      const unknown = await t.api.post('/api/auth/token', { body: { username: 'nobody', password: 'not-the-password' } });
+      const wrong = await t.api.post('/api/auth/token', {
+        body: { username: 'bob', password: 'not-the-password' },
+      });
+      const unknown = await t.api.post('/api/auth/token', {
+        body: { username: 'nobody', password: 'not-the-password' },
+      });
       expectProblem(wrong, 401);
       expectProblem(unknown, 401);
       expect(wrong.body).toEqual(unknown.body);
@@ -50,9 +56,20 @@ describe('Authentication (e2e)', () => {
     it('refuses a deactivated user with the same 401', async () => {
       const bob = await t.user('bob', ['analyst']);
       await t.user('root', ['admin']);
-      const admin = await t.api.post('/api/auth/token', { body: { username: 'root', password: 'pw-root-0123456789' } });
-      expect((await t.api.patch(`/api/users/${bob.id}`, { token: admin.body.access_token, body: { is_active: false } })).status).toBe(200);
-      const res = await t.api.post('/api/auth/token', { body: { username: 'bob', password: bob.password } });
+      const admin = await t.api.post('/api/auth/token', {
+        body: { username: 'root', password: 'pw-root-0123456789' },
+      });
+      expect(
+        (
+          await t.api.patch(`/api/users/${bob.id}`, {
+            token: admin.body.access_token,
+            body: { is_active: false },
+          })
+        ).status,
+      ).toBe(200);
+      const res = await t.api.post('/api/auth/token', {
+        body: { username: 'bob', password: bob.password },
+      });
       expectProblem(res, 401);
     });
 
@@ -66,7 +83,9 @@ describe('Authentication (e2e)', () => {
     ])('rejects body %j naming %j', async (body, fields) => {
       const res = await t.api.post('/api/auth/token', { body });
       expectProblem(res, 400);
-      expect([...new Set(res.body.errors.map((e: { field: string }) => e.field))].sort()).toEqual(fields);
+      expect([...new Set(res.body.errors.map((e: { field: string }) => e.field))].sort()).toEqual(
+        fields,
+      );
     });
   });
 
@@ -74,22 +93,49 @@ describe('Authentication (e2e)', () => {
     it.each<[string, (valid: string) => string | undefined]>([
       ['no token', () => undefined],
       ['a malformed token', () => 'not-a-jwt'],
-      ['a tampered payload', (valid) => {
-        const [h, , s] = valid.split('.');
-        return `${h}.${b64url({ ...claimsOf(valid), sub: '00000000-0000-4000-8000-000000000000' })}.${s}`;
-      }],
+      [
+        'a tampered payload',
+        (valid) => {
+          const [h, , s] = valid.split('.');
+          return `${h}.${b64url({ ...claimsOf(valid), sub: '00000000-0000-4000-8000-000000000000' })}.${s}`;
+        },
+      ],
       ['alg none', (valid) => `${b64url({ alg: 'none', typ: 'JWT' })}.${b64url(claimsOf(valid))}.`],
-      ['another secret', (valid) => sign({ alg: 'HS256', typ: 'JWT' }, claimsOf(valid), 'some-other-secret-that-is-also-long-enough')],
-      ['an expired token', (valid) => sign({ alg: 'HS256', typ: 'JWT' }, { ...claimsOf(valid), iat: 1_000, exp: 2_000 })],
-      ['a wrong audience', (valid) => sign({ alg: 'HS256', typ: 'JWT' }, { ...claimsOf(valid), aud: 'elsewhere' })],
-      ['an HS512 token', (valid) => {
-        const unsigned = `${b64url({ alg: 'HS512', typ: 'JWT' })}.${b64url(claimsOf(valid))}`;
-        return `${unsigned}.${createHmac('sha512', TEST_JWT_SECRET).update(unsigned).digest('base64url')}`;
-      }],
+      [
+        'another secret',
+        (valid) =>
+          sign(
+            { alg: 'HS256', typ: 'JWT' },
+            claimsOf(valid),
+            'some-other-secret-that-is-also-long-enough',
+          ),
+      ],
+      [
+        'an expired token',
+        (valid) =>
+          sign({ alg: 'HS256', typ: 'JWT' }, { ...claimsOf(valid), iat: 1_000, exp: 2_000 }),
+      ],
+      [
+        'a wrong audience',
+        (valid) => sign({ alg: 'HS256', typ: 'JWT' }, { ...claimsOf(valid), aud: 'elsewhere' }),
+      ],
+      [
+        'an HS512 token',
+        (valid) => {
+          const unsigned = `${b64url({ alg: 'HS512', typ: 'JWT' })}.${b64url(claimsOf(valid))}`;
+          return `${unsigned}.${createHmac('sha512', TEST_JWT_SECRET).update(unsigned).digest('base64url')}`;
+        },
+      ],
     ])('answers %s with 401', async (_, forge) => {
       const { token } = await t.user('carol', ['admin']);
       // the forged token is built from a real one, so only the forged part can make it fail
-      expect((await t.api.get('/api/auth/me', { token: sign({ alg: 'HS256', typ: 'JWT' }, claimsOf(token)) })).status).toBe(200);
+      expect(
+        (
+          await t.api.get('/api/auth/me', {
+            token: sign({ alg: 'HS256', typ: 'JWT' }, claimsOf(token)),
+          })
+        ).status,
+      ).toBe(200);
       const res = await t.api.get('/api/auth/me', { token: forge(token) });
       expectProblem(res, 401);
       expect(res.headers.get('www-authenticate')).toMatch(/^Bearer/);
@@ -99,9 +145,15 @@ describe('Authentication (e2e)', () => {
       const admin = await t.user('root', ['admin']);
       const dave = await t.user('dave', ['analyst']);
       expect((await t.api.get('/api/auth/me', { token: dave.token })).status).toBe(200);
-      await t.api.patch(`/api/users/${dave.id}`, { token: admin.token, body: { is_active: false } });
+      await t.api.patch(`/api/users/${dave.id}`, {
+        token: admin.token,
+        body: { is_active: false },
+      });
       expectProblem(await t.api.get('/api/auth/me', { token: dave.token }), 401);
-      expectProblem(await t.api.post('/api/auth/refresh', { body: { refresh_token: dave.refresh } }), 401);
+      expectProblem(
+        await t.api.post('/api/auth/refresh', { body: { refresh_token: dave.refresh } }),
+        401,
+      );
       // reactivation does not revive the old tokens
       await t.api.patch(`/api/users/${dave.id}`, { token: admin.token, body: { is_active: true } });
       expectProblem(await t.api.get('/api/auth/me', { token: dave.token }), 401);
@@ -110,10 +162,18 @@ describe('Authentication (e2e)', () => {
     it('voids tokens when the password changes and applies group changes at once', async () => {
       const admin = await t.user('root', ['admin']);
       const erin = await t.user('erin', ['admin']);
-      await t.api.patch(`/api/users/${erin.id}`, { token: admin.token, body: { groups: ['analyst'] } });
-      expect((await t.api.get('/api/auth/me', { token: erin.token })).body.groups).toEqual(['analyst']);
+      await t.api.patch(`/api/users/${erin.id}`, {
+        token: admin.token,
+        body: { groups: ['analyst'] },
+      });
+      expect((await t.api.get('/api/auth/me', { token: erin.token })).body.groups).toEqual([
+        'analyst',
+      ]);
       expectProblem(await t.api.get('/api/users', { token: erin.token }), 403);
-      await t.api.patch(`/api/users/${erin.id}`, { token: admin.token, body: { password: 'a-brand-new-password' } });
+      await t.api.patch(`/api/users/${erin.id}`, {
+        token: admin.token,
+        body: { password: 'a-brand-new-password' },
+      });
       expectProblem(await t.api.get('/api/auth/me', { token: erin.token }), 401);
     });
   });
@@ -121,51 +181,105 @@ describe('Authentication (e2e)', () => {
   describe('refresh tokens', () => {
     it('rotates: the new pair works, the old refresh token does not', async () => {
       const frank = await t.user('frank', ['analyst']);
-      const first = await t.api.post('/api/auth/refresh', { body: { refresh_token: frank.refresh } });
+      const first = await t.api.post('/api/auth/refresh', {
+        body: { refresh_token: frank.refresh },
+      });
       expect(first.status).toBe(200);
       expect(first.body.refresh_token).not.toBe(frank.refresh);
-      expect((await t.api.get('/api/auth/me', { token: first.body.access_token })).status).toBe(200);
-      const second = await t.api.post('/api/auth/refresh', { body: { refresh_token: first.body.refresh_token } });
+      expect((await t.api.get('/api/auth/me', { token: first.body.access_token })).status).toBe(
+        200,
+      );
+      const second = await t.api.post('/api/auth/refresh', {
+        body: { refresh_token: first.body.refresh_token },
+      });
       expect(second.status).toBe(200);
     });
 
     it('treats reuse of a rotated token as theft: 401 and the whole family is revoked', async () => {
       const gina = await t.user('gina', ['analyst']);
-      const rotated = await t.api.post('/api/auth/refresh', { body: { refresh_token: gina.refresh } });
+      const rotated = await t.api.post('/api/auth/refresh', {
+        body: { refresh_token: gina.refresh },
+      });
       expect(rotated.status).toBe(200);
-      expectProblem(await t.api.post('/api/auth/refresh', { body: { refresh_token: gina.refresh } }), 401);
+      expectProblem(
+        await t.api.post('/api/auth/refresh', { body: { refresh_token: gina.refresh } }),
+        401,
+      );
       // the legitimate holder's newer token died with its family
-      expectProblem(await t.api.post('/api/auth/refresh', { body: { refresh_token: rotated.body.refresh_token } }), 401);
+      expectProblem(
+        await t.api.post('/api/auth/refresh', {
+          body: { refresh_token: rotated.body.refresh_token },
+        }),
+        401,
+      );
       // other sessions of the same user are untouched
-      const other = await t.api.post('/api/auth/token', { body: { username: 'gina', password: gina.password } });
-      expect((await t.api.post('/api/auth/refresh', { body: { refresh_token: other.body.refresh_token } })).status).toBe(200);
+      const other = await t.api.post('/api/auth/token', {
+        body: { username: 'gina', password: gina.password },
+      });
+      expect(
+        (
+          await t.api.post('/api/auth/refresh', {
+            body: { refresh_token: other.body.refresh_token },
+          })
+        ).status,
+      ).toBe(200);
     });
 
     it('lets exactly one of two concurrent refreshes with one token win', async () => {
       const hank = await t.user('hank', ['analyst']);
-      const results = await Promise.all([1, 2].map(() => t.api.post('/api/auth/refresh', { body: { refresh_token: hank.refresh } })));
+      const results = await Promise.all(
+        [1, 2].map(() =>
+          t.api.post('/api/auth/refresh', { body: { refresh_token: hank.refresh } }),
+        ),
+      );
       expect(results.map((r) => r.status).sort()).toEqual([200, 401]);
     });
 
     it('rejects an unknown token and bad bodies', async () => {
-      expectProblem(await t.api.post('/api/auth/refresh', { body: { refresh_token: 'made-up' } }), 401);
-      expect(expectProblem(await t.api.post('/api/auth/refresh', { body: {} }), 400).errors[0].field).toBe('refresh_token');
-      expect(expectProblem(await t.api.post('/api/auth/refresh', { body: { refresh_token: 7 } }), 400).errors[0].field).toBe('refresh_token');
+      expectProblem(
+        await t.api.post('/api/auth/refresh', { body: { refresh_token: 'made-up' } }),
+        401,
+      );
+      expect(
+        expectProblem(await t.api.post('/api/auth/refresh', { body: {} }), 400).errors[0].field,
+      ).toBe('refresh_token');
+      expect(
+        expectProblem(await t.api.post('/api/auth/refresh', { body: { refresh_token: 7 } }), 400)
+          .errors[0].field,
+      ).toBe('refresh_token');
     });
 
     it('logout revokes the refresh token and answers 204; it needs an access token', async () => {
       const ivy = await t.user('ivy', ['analyst']);
-      expectProblem(await t.api.post('/api/auth/logout', { body: { refresh_token: ivy.refresh } }), 401);
-      const out = await t.api.post('/api/auth/logout', { token: ivy.token, body: { refresh_token: ivy.refresh } });
+      expectProblem(
+        await t.api.post('/api/auth/logout', { body: { refresh_token: ivy.refresh } }),
+        401,
+      );
+      const out = await t.api.post('/api/auth/logout', {
+        token: ivy.token,
+        body: { refresh_token: ivy.refresh },
+      });
       expect(out.status).toBe(204);
-      expectProblem(await t.api.post('/api/auth/refresh', { body: { refresh_token: ivy.refresh } }), 401);
+      expectProblem(
+        await t.api.post('/api/auth/refresh', { body: { refresh_token: ivy.refresh } }),
+        401,
+      );
     });
 
     it("cannot log out somebody else's session", async () => {
       const jack = await t.user('jack', ['analyst']);
       const kate = await t.user('kate', ['analyst']);
-      expect((await t.api.post('/api/auth/logout', { token: kate.token, body: { refresh_token: jack.refresh } })).status).toBe(204);
-      expect((await t.api.post('/api/auth/refresh', { body: { refresh_token: jack.refresh } })).status).toBe(200);
+      expect(
+        (
+          await t.api.post('/api/auth/logout', {
+            token: kate.token,
+            body: { refresh_token: jack.refresh },
+          })
+        ).status,
+      ).toBe(204);
+      expect(
+        (await t.api.post('/api/auth/refresh', { body: { refresh_token: jack.refresh } })).status,
+      ).toBe(200);
     });
   });
 });
@@ -174,7 +288,12 @@ describe('Login throttling (e2e)', () => {
   let t: TestApp;
 
   beforeAll(async () => {
-    t = await startTestApp({ LOGIN_LIMIT_PER_IP: '20', LOGIN_LIMIT_PER_USERNAME: '10', LOGIN_WINDOW_SECONDS: '900', TRUST_PROXY: 'true' });
+    t = await startTestApp({
+      LOGIN_LIMIT_PER_IP: '20',
+      LOGIN_LIMIT_PER_USERNAME: '10',
+      LOGIN_WINDOW_SECONDS: '900',
+      TRUST_PROXY: 'true',
+    });
   });
   afterAll(() => t.close());
 
@@ -195,8 +314,8 @@ describe('Login throttling (e2e)', () => {
     expect(first429).toBeGreaterThan(0);
     expect(first429).toBeLessThan(29);
     expect(statuses.slice(0, first429).every((s) => s === 401)).toBe(true);
-    expectProblem(limited!, 429);
-    expect(Number(limited!.headers.get('retry-after'))).toBeGreaterThan(0);
+    expectProblem(limited, 429);
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
 
     const elsewhere = await t.api.post('/api/auth/token', {
       body: { username: 'bystander', password: other.password },

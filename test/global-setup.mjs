@@ -12,7 +12,9 @@ export default async function globalSetup() {
   if (given) {
     const name = new URL(given).pathname.replace(/^\//, '');
     if (!name.includes('test')) {
-      throw new Error(`Refusing to run e2e tests against database "${name}": its name must contain "test"`);
+      throw new Error(
+        `Refusing to run e2e tests against database "${name}": its name must contain "test"`,
+      );
     }
     const client = new pg.Client({ connectionString: given });
     await client.connect();

@@ -13,11 +13,15 @@ export function expectProblem(res: ApiResponse, status: number): any {
     detail: expect.any(String),
     instance: expect.stringMatching(/^\//),
   });
-  expect(JSON.stringify(res.body)).not.toMatch(/\bat .+\.(ts|js):\d+|SELECT |INSERT |QueryFailedError/);
+  expect(JSON.stringify(res.body)).not.toMatch(
+    /\bat .+\.(ts|js):\d+|SELECT |INSERT |QueryFailedError/,
+  );
   return res.body;
 }
 
 /** The set of field names a validation problem names. */
 export function problemFields(res: ApiResponse): string[] {
-  return [...new Set<string>((res.body.errors ?? []).map((e: { field: string }) => e.field))].sort();
+  return [
+    ...new Set<string>((res.body.errors ?? []).map((e: { field: string }) => e.field)),
+  ].sort();
 }

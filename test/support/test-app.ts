@@ -77,14 +77,22 @@ export async function spawnService(
   port: number,
   timeoutMs = 30_000,
 ): Promise<{ child: ChildProcess; output: () => string }> {
-  const child = spawn(process.execPath, [resolve(ROOT, entry)], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [resolve(ROOT, entry)], {
+    cwd: ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
-  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`${entry} exited with ${child.exitCode}:\n${output}`);
-    const ready = await fetch(`http://127.0.0.1:${port}/health/ready`).then((r) => r.status === 200, () => false);
+    if (child.exitCode !== null)
+      throw new Error(`${entry} exited with ${child.exitCode}:\n${output}`);
+    const ready = await fetch(`http://127.0.0.1:${port}/health/ready`).then(
+      (r) => r.status === 200,
+      () => false,
+    );
     if (ready) return { child, output: () => output };
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -99,7 +107,11 @@ export function waitForExit(child: ChildProcess): Promise<number | null> {
 
 export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
   const port = await freePort();
-  const { child, output } = await spawnService('dist/src/main.js', serviceEnvironment(port, env), port);
+  const { child, output } = await spawnService(
+    'dist/src/main.js',
+    serviceEnvironment(port, env),
+    port,
+  );
   const url = `http://127.0.0.1:${port}`;
   const api = new ApiClient(url);
   const db = new pg.Pool({ connectionString: testDatabaseUrl(), max: 3 });
@@ -117,21 +129,35 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     output,
     stop,
     async user(username, groups, password = `pw-${username}-0123456789`) {
-      const hash = await argon2.hash(password, { type: argon2.argon2id, memoryCost: 19_456, timeCost: 2, parallelism: 1 });
+      const hash = await argon2.hash(password, {
+        type: argon2.argon2id,
+        memoryCost: 19_456,
+        timeCost: 2,
+        parallelism: 1,
+      });
       const { rows } = await db.query<{ id: string }>(
         'INSERT INTO users (username, password_hash, groups) VALUES ($1, $2, $3) RETURNING id',
         [username.toLowerCase(), hash, groups],
       );
       const res = await api.post('/api/auth/token', { body: { username, password } });
-      if (res.status !== 200) throw new Error(`login of ${username} failed: ${res.status} ${JSON.stringify(res.body)}`);
-      return { id: rows[0].id, username, password, token: res.body.access_token, refresh: res.body.refresh_token };
+      if (res.status !== 200)
+        throw new Error(`login of ${username} failed: ${res.status} ${JSON.stringify(res.body)}`);
+      return {
+        id: rows[0].id,
+        username,
+        password,
+        token: res.body.access_token,
+        refresh: res.body.refresh_token,
+      };
     },
     async reset() {
       const { rows } = await db.query<{ tablename: string }>(
         `SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'migrations'`,
       );
       if (rows.length) {
-        await db.query(`TRUNCATE ${rows.map((t) => `"${t.tablename}"`).join(', ')} RESTART IDENTITY CASCADE`);
+        await db.query(
+          `TRUNCATE ${rows.map((t) => `"${t.tablename}"`).join(', ')} RESTART IDENTITY CASCADE`,
+        );
       }
     },
     async close() {

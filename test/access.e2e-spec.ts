@@ -1,0 +1,241 @@
+// Who may call what: every route the service serves, called by an anonymous client, an analyst
+// and an admin. The table is also checked against the OpenAPI document, so a route added without
+// a row here (or documented with the wrong security) fails this file.
+import type { ApiResponse } from './support/api-client.js';
+import { expectProblem } from './support/problem.js';
+import { startTestApp, TestApp, TestUser } from './support/test-app.js';
+
+type Caller = 'anonymous' | 'analyst' | 'admin';
+const CALLERS: Caller[] = ['anonymous', 'analyst', 'admin'];
+
+interface Cast {
+  admin: TestUser;
+  analyst: TestUser;
+  /** The signed-in caller, undefined when anonymous. */
+  caller?: TestUser;
+}
+
+interface Route {
+  method: 'GET' | 'POST' | 'PATCH';
+  /** As the OpenAPI document spells it. */
+  path: string;
+  expected: Record<Caller, number>;
+  /** A request that succeeds for an allowed caller; `path` replaces a templated one. */
+  request?: (cast: Cast) => { path?: string; body?: unknown };
+}
+
+const anyone = (ok: number) => ({ anonymous: ok, analyst: ok, admin: ok });
+const signedIn = (ok: number) => ({ anonymous: 401, analyst: ok, admin: ok });
+const adminOnly = (ok: number) => ({ anonymous: 401, analyst: 403, admin: ok });
+
+const ROUTES: Route[] = [
+  {
+    method: 'POST',
+    path: '/api/auth/token',
+    expected: anyone(200),
+    request: ({ analyst }) => ({
+      body: { username: analyst.username, password: analyst.password },
+    }),
+  },
+  {
+    method: 'POST',
+    path: '/api/auth/refresh',
+    expected: anyone(200),
+    request: ({ analyst }) => ({ body: { refresh_token: analyst.refresh } }),
+  },
+  {
+    method: 'POST',
+    path: '/api/auth/logout',
+    expected: signedIn(204),
+    request: ({ caller, analyst }) => ({ body: { refresh_token: (caller ?? analyst).refresh } }),
+  },
+  { method: 'GET', path: '/api/auth/me', expected: signedIn(200) },
+  { method: 'GET', path: '/api/users', expected: adminOnly(200) },
+  {
+    method: 'POST',
+    path: '/api/users',
+    expected: adminOnly(201),
+    request: () => ({
+      body: { username: 'newcomer', password: 'newcomer-password', groups: ['analyst'] },
+    }),
+  },
+  {
+    method: 'PATCH',
+    path: '/api/users/{id}',
+    expected: adminOnly(200),
+    request: ({ analyst }) => ({ path: `/api/users/${analyst.id}`, body: { groups: ['analyst'] } }),
+  },
+  { method: 'GET', path: '/health', expected: anyone(200) },
+  { method: 'GET', path: '/health/live', expected: anyone(200) },
+  { method: 'GET', path: '/health/ready', expected: anyone(200) },
+  { method: 'GET', path: '/docs-json', expected: anyone(200) },
+];
+
+const MATRIX = ROUTES.flatMap((route) =>
+  CALLERS.map(
+    (caller) => [route.method, route.path, caller, route.expected[caller], route] as const,
+  ),
+);
+
+const key = (method: string, path: string) => `${method.toUpperCase()} ${path}`;
+
+interface Schema {
+  $ref?: string;
+  properties?: Record<string, unknown>;
+  required?: string[];
+}
+interface Content {
+  content: Record<string, { schema: Schema }>;
+}
+interface Operation {
+  key: string;
+  parameters?: Array<{ name: string; in: string; required?: boolean }>;
+  requestBody?: Content;
+  responses: Record<string, Content>;
+  security?: Array<Record<string, string[]>>;
+}
+interface OpenApiDocument {
+  paths: Record<string, Record<string, Operation>>;
+  components: { schemas: Record<string, Schema>; securitySchemes: Record<string, unknown> };
+  security?: unknown[];
+}
+
+function operationsOf(document: OpenApiDocument): Operation[] {
+  return Object.entries(document.paths).flatMap(([path, methods]) =>
+    Object.entries(methods).map(([method, operation]) => ({
+      ...operation,
+      key: key(method, path),
+    })),
+  );
+}
+
+describe('Access control (e2e)', () => {
+  let t: TestApp;
+  let cast: Omit<Cast, 'caller'>;
+
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(() => t.close());
+  beforeEach(async () => {
+    await t.reset();
+    cast = { admin: await t.user('root', ['admin']), analyst: await t.user('ana', ['analyst']) };
+  });
+
+  function call(route: Route, who: Caller): Promise<ApiResponse> {
+    const caller = who === 'anonymous' ? undefined : cast[who];
+    const request = route.request?.({ ...cast, caller }) ?? {};
+    return t.api.call(route.method, request.path ?? route.path, {
+      token: caller?.token,
+      body: request.body,
+    });
+  }
+
+  it.each(MATRIX)('%s %s as %s answers %i', async (_method, _path, who, status, route) => {
+    const res = await call(route, who);
+
+    if (status < 400) {
+      expect(res.status).toBe(status);
+      return;
+    }
+    const problem = expectProblem(res, status);
+    if (status === 401) {
+      expect(res.headers.get('www-authenticate')).toMatch(/^Bearer/);
+    } else {
+      expect(problem.detail).toBe('Requires group: admin');
+    }
+  });
+
+  it('lets a refused write change nothing', async () => {
+    const before = await t.db.query('SELECT * FROM users ORDER BY username');
+    const writes = ROUTES.filter((r) => r.path.startsWith('/api/users') && r.method !== 'GET');
+    expect(writes).toHaveLength(2);
+    for (const route of writes) {
+      expectProblem(await call(route, 'anonymous'), 401);
+      expectProblem(await call(route, 'analyst'), 403);
+    }
+    expect((await t.db.query('SELECT * FROM users ORDER BY username')).rows).toEqual(before.rows);
+  });
+
+  it('documents exactly the routes in this table (and serves /docs-json itself undocumented)', async () => {
+    const document = (await t.api.get('/docs-json')).body as OpenApiDocument;
+    const documented = operationsOf(document).map((o) => o.key);
+    const tabled = ROUTES.filter((r) => r.path !== '/docs-json').map((r) => key(r.method, r.path));
+    expect(documented.sort()).toEqual(tabled.sort());
+  });
+
+  describe('the OpenAPI document', () => {
+    let operations: Operation[];
+    let document: OpenApiDocument;
+
+    beforeEach(async () => {
+      const res = await t.api.get('/docs-json');
+      expect(res.status).toBe(200);
+      document = res.body as OpenApiDocument;
+      operations = operationsOf(document);
+    });
+
+    it('declares one HTTP bearer (JWT) scheme and no global security', () => {
+      expect(document.components.securitySchemes).toEqual({
+        bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
+      });
+      expect(document.security ?? []).toEqual([]);
+    });
+
+    it('marks exactly the routes that refuse anonymous callers with bearer security', () => {
+      const secured = operations
+        .filter((o) => o.security?.some((requirement) => 'bearer' in requirement))
+        .map((o) => o.key);
+      const protectedRoutes = ROUTES.filter((r) => r.expected.anonymous === 401).map((r) =>
+        key(r.method, r.path),
+      );
+      expect(secured.sort()).toEqual(protectedRoutes.sort());
+      expect(operations.filter((o) => o.security && !secured.includes(o.key))).toEqual([]);
+    });
+
+    it('documents 401 on every protected route and 403 on exactly the admin-only ones', () => {
+      const byKey = new Map(operations.map((o) => [o.key, o]));
+      for (const route of ROUTES.filter((r) => r.path !== '/docs-json')) {
+        const responses = Object.keys(byKey.get(key(route.method, route.path))!.responses);
+        if (route.expected.anonymous === 401) expect(responses).toContain('401');
+        if (route.expected.analyst === 403) expect(responses).toContain('403');
+        else expect(responses).not.toContain('403');
+      }
+    });
+
+    it('describes the users routes with their bodies, results and errors', () => {
+      const users = document.paths['/api/users'];
+      const user = document.paths['/api/users/{id}'];
+      const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+      const json = (operation: Operation, status: string) =>
+        operation.responses[status].content['application/json'].schema;
+      const requestSchema = (operation: Operation) =>
+        operation.requestBody?.content['application/json'].schema;
+
+      expect(json(users.get, '200')).toEqual(ref('UserListDto'));
+      expect(requestSchema(users.post)).toEqual(ref('CreateUserDto'));
+      expect(json(users.post, '201')).toEqual(ref('UserDto'));
+      expect(Object.keys(users.post.responses)).toEqual(expect.arrayContaining(['400', '409']));
+      expect(user.patch.parameters).toEqual([
+        expect.objectContaining({ name: 'id', in: 'path', required: true }),
+      ]);
+      expect(requestSchema(user.patch)).toEqual(ref('UpdateUserDto'));
+      expect(json(user.patch, '200')).toEqual(ref('UserDto'));
+      expect(Object.keys(user.patch.responses)).toEqual(
+        expect.arrayContaining(['400', '404', '409']),
+      );
+
+      const schemas = document.components.schemas;
+      expect(Object.keys(schemas.UserDto.properties ?? {}).sort()).toEqual(
+        ['created_at', 'groups', 'id', 'is_active', 'updated_at', 'username'].sort(),
+      );
+      expect(schemas.CreateUserDto.required?.sort()).toEqual(['groups', 'password', 'username']);
+      expect(Object.keys(schemas.UpdateUserDto.properties ?? {}).sort()).toEqual([
+        'groups',
+        'is_active',
+        'password',
+      ]);
+      expect(schemas.UpdateUserDto.required ?? []).toEqual([]);
+    });
+  });
+});

@@ -1,0 +1,248 @@
+// The probes against a real database: healthy, with a migration pending (its row is taken out of
+// the `migrations` table and put back), and with the database cut off by a TCP relay we control.
+import { ChildProcess, spawn } from 'node:child_process';
+import { createServer, Server, Socket, connect } from 'node:net';
+import { resolve } from 'node:path';
+import { ApiClient } from './support/api-client.js';
+import { expectProblem } from './support/problem.js';
+import {
+  freePort,
+  serviceEnvironment,
+  startTestApp,
+  testDatabaseUrl,
+  TestApp,
+  waitForExit,
+} from './support/test-app.js';
+
+const ROOT = resolve(import.meta.dirname, '..');
+
+interface Service {
+  api: ApiClient;
+  stop(): Promise<void>;
+}
+
+/** Starts dist/src/main.js and waits for liveness only (readiness is what these tests look at). */
+async function startService(env: Record<string, string>): Promise<Service> {
+  const port = await freePort();
+  const child: ChildProcess = spawn(process.execPath, [resolve(ROOT, 'dist/src/main.js')], {
+    cwd: ROOT,
+    env: serviceEnvironment(port, env),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const api = new ApiClient(`http://127.0.0.1:${port}`);
+  const stop = async () => {
+    const exited = waitForExit(child);
+    child.kill('SIGTERM');
+    await exited;
+  };
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null)
+      throw new Error(`service exited with ${child.exitCode}:\n${output}`);
+    const live = await api.get('/health/live').then(
+      (r) => r.status === 200,
+      () => false,
+    );
+    if (live) return { api, stop };
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  await stop();
+  throw new Error(`service was not live within 30 s:\n${output}`);
+}
+
+/** A TCP relay to the test database that can be cut (connections dropped, port closed) and restored. */
+class DatabaseRelay {
+  private server?: Server;
+  private readonly sockets = new Set<Socket>();
+  private port = 0;
+
+  constructor(private readonly target: URL) {}
+
+  /** The test database's URL, through the relay. */
+  get url(): string {
+    const url = new URL(this.target);
+    url.hostname = '127.0.0.1';
+    url.port = String(this.port);
+    return url.toString();
+  }
+
+  async open(): Promise<void> {
+    const server = createServer((client) => {
+      const upstream = connect(Number(this.target.port || 5432), this.target.hostname);
+      for (const socket of [client, upstream]) {
+        this.sockets.add(socket);
+        socket.on('close', () => this.sockets.delete(socket));
+        socket.on('error', () => {
+          client.destroy();
+          upstream.destroy();
+        });
+      }
+      client.pipe(upstream).pipe(client);
+    });
+    await new Promise<void>((done, fail) => {
+      server.once('error', fail);
+      server.listen(this.port, '127.0.0.1', () => done());
+    });
+    this.port = (server.address() as { port: number }).port;
+    this.server = server;
+  }
+
+  async cut(): Promise<void> {
+    const server = this.server;
+    this.server = undefined;
+    for (const socket of this.sockets) socket.destroy();
+    await new Promise<void>((done) => (server ? server.close(() => done()) : done()));
+  }
+}
+
+async function eventually(check: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+describe('Health probes (e2e)', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(() => t.close());
+  beforeEach(() => t.reset());
+
+  it('GET /health/live answers 200 with an empty Terminus result', async () => {
+    const res = await t.api.get('/health/live');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(res.body).toEqual({ status: 'ok', info: {}, error: {}, details: {} });
+  });
+
+  it('GET /health/ready answers 200 with the database and migrations up', async () => {
+    const res = await t.api.get('/health/ready');
+    expect(res.status).toBe(200);
+    const up = { status: 'up', responseTime: expect.any(Number) };
+    expect(res.body).toEqual({
+      status: 'ok',
+      info: { database: up, migrations: up },
+      error: {},
+      details: { database: up, migrations: up },
+    });
+  });
+
+  it('GET /health answers 200 {status: ok, db_connected: true}', async () => {
+    const res = await t.api.get('/health');
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ status: 'ok', db_connected: true });
+  });
+
+  it('needs no token and ignores a bad one', async () => {
+    for (const path of ['/health', '/health/live', '/health/ready']) {
+      expect((await t.api.get(path, { token: 'not-a-jwt' })).status).toBe(200);
+    }
+  });
+
+  describe('with a migration pending', () => {
+    let newest: { id: number; timestamp: string; name: string };
+
+    const restore = () =>
+      t.db.query(
+        'INSERT INTO migrations (id, timestamp, name) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING',
+        [newest.id, newest.timestamp, newest.name],
+      );
+
+    beforeEach(async () => {
+      const { rows } = await t.db.query(
+        `DELETE FROM migrations WHERE id = (SELECT id FROM migrations ORDER BY timestamp DESC, id DESC LIMIT 1)
+         RETURNING id, timestamp, name`,
+      );
+      expect(rows).toHaveLength(1);
+      newest = rows[0];
+    });
+    afterEach(async () => {
+      await restore();
+      const { rows } = await t.db.query('SELECT 1 FROM migrations WHERE name = $1', [newest.name]);
+      expect(rows).toHaveLength(1);
+    });
+
+    function expectNotReady(res: Awaited<ReturnType<ApiClient['get']>>) {
+      const problem = expectProblem(res, 503);
+      expect(problem).toMatchObject({
+        instance: '/health/ready',
+        info: { database: { status: 'up' } },
+        error: { migrations: { status: 'down' } },
+        details: { database: { status: 'up' }, migrations: { status: 'down' } },
+      });
+    }
+
+    it('the running service answers /health/ready with a 503 problem, then 200 once it is recorded', async () => {
+      expectNotReady(await t.api.get('/health/ready'));
+      expect((await t.api.get('/health/live')).status).toBe(200);
+
+      await restore();
+
+      expect((await t.api.get('/health/ready')).status).toBe(200);
+    });
+
+    it('a service started with RUN_MIGRATIONS=false does not apply it and is live but not ready', async () => {
+      const service = await startService({ RUN_MIGRATIONS: 'false' });
+      try {
+        expectNotReady(await service.api.get('/health/ready'));
+        expect((await service.api.get('/health/live')).status).toBe(200);
+        expect((await service.api.get('/health')).body).toEqual({
+          status: 'ok',
+          db_connected: true,
+        });
+      } finally {
+        await service.stop();
+      }
+      const { rows } = await t.db.query('SELECT 1 FROM migrations WHERE name = $1', [newest.name]);
+      expect(rows).toHaveLength(0);
+    });
+  });
+
+  describe('when the database becomes unreachable', () => {
+    let relay: DatabaseRelay;
+    let service: Service;
+
+    beforeAll(async () => {
+      relay = new DatabaseRelay(new URL(testDatabaseUrl()));
+      await relay.open();
+      service = await startService({ DATABASE_URL: relay.url, RUN_MIGRATIONS: 'false' });
+    });
+    afterAll(async () => {
+      await service?.stop();
+      await relay?.cut();
+    });
+
+    it('stays live, turns not ready and down (503), and recovers when it comes back', async () => {
+      expect((await service.api.get('/health/ready')).status).toBe(200);
+
+      await relay.cut();
+
+      const live = await service.api.get('/health/live');
+      expect(live.status).toBe(200);
+      expect(live.body.status).toBe('ok');
+      const ready = await service.api.get('/health/ready');
+      expect(expectProblem(ready, 503)).toMatchObject({
+        error: { database: { status: 'down' } },
+        details: { database: { status: 'down' } },
+      });
+      const summary = await service.api.get('/health');
+      expect(expectProblem(summary, 503)).toMatchObject({
+        instance: '/health',
+        health_status: 'down',
+        db_connected: false,
+      });
+
+      await relay.open();
+
+      await eventually(async () => (await service.api.get('/health/ready')).status === 200);
+      expect((await service.api.get('/health')).body).toEqual({ status: 'ok', db_connected: true });
+    });
+  });
+});
