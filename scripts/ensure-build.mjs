@@ -17,11 +17,21 @@ function newestMtime(dir) {
 }
 
 const sources = ['src', 'bench'].filter((d) => existsSync(join(root, d)));
-const newestSource = Math.max(...sources.map((d) => newestMtime(join(root, d))), statSync(join(root, 'package-lock.json')).mtimeMs);
+const newestSource = Math.max(
+  ...sources.map((d) => newestMtime(join(root, d))),
+  statSync(join(root, 'package-lock.json')).mtimeMs,
+);
 if (!existsSync(stamp) || statSync(stamp).mtimeMs < newestSource) {
   process.stderr.write('Building Vigil (tsc)...\n');
-  execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'tsconfig.build.json')], {
-    stdio: 'inherit',
-  });
-  execFileSync(process.execPath, ['-e', `require('fs').writeFileSync(${JSON.stringify(stamp)}, '')`]);
+  execFileSync(
+    process.execPath,
+    [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'tsconfig.build.json')],
+    {
+      stdio: 'inherit',
+    },
+  );
+  execFileSync(process.execPath, [
+    '-e',
+    `require('fs').writeFileSync(${JSON.stringify(stamp)}, '')`,
+  ]);
 }

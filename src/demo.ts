@@ -15,7 +15,9 @@ if (app) {
     `  API        ${url}/api`,
     `  Swagger    ${url}/docs`,
     `  Readiness  ${url}/health/ready`,
-    ...credentials.map((c) => `  ${c.groups.join(',').padEnd(10)} username: ${c.username}  password: ${c.password}`),
+    ...credentials.map(
+      (c) => `  ${c.groups.join(',').padEnd(10)} username: ${c.username}  password: ${c.password}`,
+    ),
     '',
   ];
   process.stdout.write(lines.join('\n') + '\n');

@@ -2,7 +2,12 @@
 // decorator fails closed rather than open.
 import { applyDecorators } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { ApiBearerAuth, ApiForbiddenResponse, ApiTooManyRequestsResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiForbiddenResponse,
+  ApiTooManyRequestsResponse,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
 import { ProblemDetails } from '../common/problem/problem-details.js';
 import type { Group } from '../users/user.entity.js';
 
@@ -24,7 +29,12 @@ export const RequireGroups = (...groups: Group[]) =>
     ApiBearerAuth(),
     ApiUnauthorizedResponse({ type: ProblemDetails, description: 'No, bad or expired token' }),
     ...(groups.length > 0
-      ? [ApiForbiddenResponse({ type: ProblemDetails, description: `Requires group: ${groups.join(' or ')}` })]
+      ? [
+          ApiForbiddenResponse({
+            type: ProblemDetails,
+            description: `Requires group: ${groups.join(' or ')}`,
+          }),
+        ]
       : []),
     ApiTooManyRequestsResponse({ type: ProblemDetails }),
   );

@@ -1,5 +1,11 @@
 import { Body, Controller, Get, HttpCode, HttpStatus, Post, UseGuards } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiNoContentResponse, ApiOkResponse, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import {
+  ApiBadRequestResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiTags,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
 import { ProblemDetails } from '../common/problem/problem-details.js';
 import type { Principal } from '../users/principal.js';
 import { Authenticated, Public } from './access.decorators.js';
@@ -22,7 +28,10 @@ export class AuthController {
   @UseGuards(LoginThrottleGuard)
   @HttpCode(HttpStatus.OK)
   @ApiOkResponse({ type: TokenPairDto })
-  @ApiUnauthorizedResponse({ type: ProblemDetails, description: 'Unknown user or wrong password (same body)' })
+  @ApiUnauthorizedResponse({
+    type: ProblemDetails,
+    description: 'Unknown user or wrong password (same body)',
+  })
   async token(@Body() body: LoginDto): Promise<TokenPairDto> {
     const pair = await this.auth.login(body.username, body.password);
     this.loginThrottle.succeeded(body.username);
@@ -33,7 +42,10 @@ export class AuthController {
   @Public()
   @HttpCode(HttpStatus.OK)
   @ApiOkResponse({ type: TokenPairDto })
-  @ApiUnauthorizedResponse({ type: ProblemDetails, description: 'Invalid, expired, revoked or reused token' })
+  @ApiUnauthorizedResponse({
+    type: ProblemDetails,
+    description: 'Invalid, expired, revoked or reused token',
+  })
   async refresh(@Body() body: RefreshTokenDto): Promise<TokenPairDto> {
     return toDto(await this.auth.refresh(body.refresh_token));
   }

@@ -67,7 +67,11 @@ export class AuthService {
   }
 
   private async issue(user: TokenSubject, familyId: string): Promise<TokenPair> {
-    const claims: AccessTokenClaims = { sub: user.id, ver: user.tokenVersion, username: user.username };
+    const claims: AccessTokenClaims = {
+      sub: user.id,
+      ver: user.tokenVersion,
+      username: user.username,
+    };
     const accessToken = await this.jwt.signAsync(claims, {
       algorithm: 'HS256',
       expiresIn: this.config.accessTtlSeconds,

@@ -1,4 +1,10 @@
-import { CanActivate, ExecutionContext, ForbiddenException, Injectable, Logger } from '@nestjs/common';
+import {
+  CanActivate,
+  ExecutionContext,
+  ForbiddenException,
+  Injectable,
+  Logger,
+} from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Principal } from '../users/principal.js';
 import { AllowedGroups, PublicRoute } from './access.decorators.js';
@@ -14,7 +20,9 @@ export class GroupsGuard implements CanActivate {
     if (this.reflector.getAllAndOverride(PublicRoute, targets)) return true;
     const allowed = this.reflector.getAllAndOverride(AllowedGroups, targets);
     if (allowed === undefined) {
-      this.logger.error(`${context.getClass().name}.${context.getHandler().name} declares no access rule; denied`);
+      this.logger.error(
+        `${context.getClass().name}.${context.getHandler().name} declares no access rule; denied`,
+      );
       throw new ForbiddenException('This route declares no access rule');
     }
     const { user } = context.switchToHttp().getRequest<{ user: Principal }>();

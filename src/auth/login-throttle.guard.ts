@@ -22,7 +22,9 @@ export class LoginThrottleGuard implements CanActivate {
     const results = [this.storage.hit(`login:ip:${request.ip}`, windowMs, perIp, windowMs)];
     const username = usernameOf(request.body);
     if (username) {
-      results.push(this.storage.hit(LoginThrottleGuard.usernameKey(username), windowMs, perUsername, windowMs));
+      results.push(
+        this.storage.hit(LoginThrottleGuard.usernameKey(username), windowMs, perUsername, windowMs),
+      );
     }
     const retryAfter = Math.max(...results.map((r) => (r.isBlocked ? r.timeToBlockExpire : 0)));
     if (retryAfter > 0) throw new RateLimitedError(retryAfter);

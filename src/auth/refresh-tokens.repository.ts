@@ -32,15 +32,19 @@ export class RefreshTokensRepository {
    * already rotated. One statement, so two concurrent refreshes with one token cannot both win.
    */
   async rotate(tokenHash: Buffer): Promise<RotatedToken | null> {
-    const [rows]: [Array<{ user_id: string; family_id: string; user_token_version: number }>, number] =
-      await this.dataSource.query(
-        `UPDATE refresh_tokens SET rotated_at = now()
+    const [rows]: [
+      Array<{ user_id: string; family_id: string; user_token_version: number }>,
+      number,
+    ] = await this.dataSource.query(
+      `UPDATE refresh_tokens SET rotated_at = now()
          WHERE token_hash = $1 AND rotated_at IS NULL AND revoked_at IS NULL AND expires_at > now()
          RETURNING user_id, family_id, user_token_version`,
-        [tokenHash],
-      );
+      [tokenHash],
+    );
     const row = rows[0];
-    return row ? { userId: row.user_id, familyId: row.family_id, userTokenVersion: row.user_token_version } : null;
+    return row
+      ? { userId: row.user_id, familyId: row.family_id, userTokenVersion: row.user_token_version }
+      : null;
   }
 
   /** The family of a token that was already rotated (a replay), or null. */

@@ -23,7 +23,8 @@ export async function createUser(
   const dto = plainToInstance(CreateUserDto, { username: positionals[0], password, groups });
   const errors = await validate(dto);
   if (errors.length > 0) {
-    for (const e of errors) process.stderr.write(`${Object.values(e.constraints ?? {}).join('; ')}\n`);
+    for (const e of errors)
+      process.stderr.write(`${Object.values(e.constraints ?? {}).join('; ')}\n`);
     return 2;
   }
   const users = new UsersRepository(dataSource.getRepository(User));
@@ -33,7 +34,9 @@ export async function createUser(
       passwordHash: await new PasswordHasher().hash(dto.password),
       groups: [...new Set(dto.groups)].sort(),
     });
-    process.stdout.write(`Created user ${user.username} (${user.groups.join(', ')}) id ${user.id}\n`);
+    process.stdout.write(
+      `Created user ${user.username} (${user.groups.join(', ')}) id ${user.id}\n`,
+    );
     return 0;
   } catch (error) {
     if (error instanceof ConflictError) {

@@ -24,7 +24,9 @@ async function main(argv: string[]): Promise<number> {
     if (command === 'migrate') {
       const applied = await dataSource.runMigrations({ transaction: 'each' });
       process.stdout.write(
-        applied.length ? `Applied ${applied.map((m) => m.name).join(', ')}\n` : 'No pending migrations\n',
+        applied.length
+          ? `Applied ${applied.map((m) => m.name).join(', ')}\n`
+          : 'No pending migrations\n',
       );
       return 0;
     }
@@ -33,7 +35,12 @@ async function main(argv: string[]): Promise<number> {
       allowPositionals: true,
       options: { group: { type: 'string', multiple: true }, 'password-stdin': { type: 'boolean' } },
     });
-    return await createUser(dataSource, positionals, values.group ?? [], values['password-stdin'] ?? false);
+    return await createUser(
+      dataSource,
+      positionals,
+      values.group ?? [],
+      values['password-stdin'] ?? false,
+    );
   } finally {
     await close();
   }

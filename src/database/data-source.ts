@@ -44,7 +44,9 @@ export async function openDataSource(
   config: DatabaseConfig,
 ): Promise<{ dataSource: DataSource; close: () => Promise<void> }> {
   const endpoint = await resolveDatabaseEndpoint(config);
-  const dataSource = await new DataSource(dataSourceOptions(endpoint.url, config.poolSize)).initialize();
+  const dataSource = await new DataSource(
+    dataSourceOptions(endpoint.url, config.poolSize),
+  ).initialize();
   return {
     dataSource,
     close: async () => {

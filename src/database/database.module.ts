@@ -3,7 +3,11 @@ import type { ConfigType } from '@nestjs/config';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { databaseConfig } from '../config/database.config.js';
-import { dataSourceOptions, resolveDatabaseEndpoint, type DatabaseEndpoint } from './data-source.js';
+import {
+  dataSourceOptions,
+  resolveDatabaseEndpoint,
+  type DatabaseEndpoint,
+} from './data-source.js';
 
 export const DATABASE_ENDPOINT = Symbol('DATABASE_ENDPOINT');
 

@@ -1,6 +1,11 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
-import { HealthCheck, HealthCheckResult, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
+import {
+  HealthCheck,
+  HealthCheckResult,
+  HealthCheckService,
+  HealthIndicatorService,
+} from '@nestjs/terminus';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { Public } from '../auth/access.decorators.js';
@@ -31,7 +36,10 @@ export class HealthController {
   @Get('ready')
   @HealthCheck({ swaggerDocumentation: false })
   @ApiOkResponse({ description: 'Terminus result, status "ok"' })
-  @ApiServiceUnavailableResponse({ type: ProblemDetails, description: 'Terminus info/error/details as extensions' })
+  @ApiServiceUnavailableResponse({
+    type: ProblemDetails,
+    description: 'Terminus info/error/details as extensions',
+  })
   async ready(): Promise<HealthCheckResult> {
     try {
       return await this.health.check([
@@ -63,7 +71,10 @@ export class HealthController {
       .then(() => true)
       .catch(() => false);
     if (!connected) {
-      throw new HealthCheckFailedError('The database is unreachable', { health_status: 'down', db_connected: false });
+      throw new HealthCheckFailedError('The database is unreachable', {
+        health_status: 'down',
+        db_connected: false,
+      });
     }
     return { status: 'ok', db_connected: true };
   }

@@ -11,13 +11,19 @@ describe(FixedWindowThrottlerStorage.name, () => {
 
   it('counts hits within a window and blocks past the limit for the block duration', () => {
     for (let i = 1; i <= 3; i++) {
-      expect(sut.hit('k', 60_000, 3, 120_000, t0 + i)).toMatchObject({ totalHits: i, isBlocked: false });
+      expect(sut.hit('k', 60_000, 3, 120_000, t0 + i)).toMatchObject({
+        totalHits: i,
+        isBlocked: false,
+      });
     }
     const over = sut.hit('k', 60_000, 3, 120_000, t0 + 10);
     expect(over).toMatchObject({ totalHits: 4, isBlocked: true, timeToBlockExpire: 120 });
     // Still blocked after the counting window ended, until the block does.
     expect(sut.hit('k', 60_000, 3, 120_000, t0 + 61_000).isBlocked).toBe(true);
-    expect(sut.hit('k', 60_000, 3, 120_000, t0 + 120_011)).toMatchObject({ totalHits: 1, isBlocked: false });
+    expect(sut.hit('k', 60_000, 3, 120_000, t0 + 120_011)).toMatchObject({
+      totalHits: 1,
+      isBlocked: false,
+    });
   });
 
   it('starts a new window when the old one expired', () => {

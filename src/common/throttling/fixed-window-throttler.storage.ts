@@ -29,7 +29,13 @@ export class FixedWindowThrottlerStorage implements OnModuleDestroy {
   private readonly sweeper = setInterval(() => this.sweep(Date.now()), SWEEP_INTERVAL_MS).unref();
 
   /** Counts one hit on `key`. `ttl` and `blockDuration` in milliseconds (0: block for `ttl`). */
-  hit(key: string, ttl: number, limit: number, blockDuration: number, now = Date.now()): ThrottleRecord {
+  hit(
+    key: string,
+    ttl: number,
+    limit: number,
+    blockDuration: number,
+    now = Date.now(),
+  ): ThrottleRecord {
     let window = this.windows.get(key);
     if (!window || (window.endsAt <= now && window.blockedUntil <= now)) {
       window = { hits: 0, endsAt: now + ttl, blockedUntil: 0 };
