@@ -1,0 +1,83 @@
+// Shared by the benchmarks: a bench database on the local PostgreSQL server, autocannon runs,
+// and a compact report format.
+import autocannon from 'autocannon';
+import pg from 'pg';
+
+export const BENCH_DATABASE_URL =
+  process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/vigil_bench';
+
+/** Creates the bench database if missing and empties its public schema. */
+export async function freshBenchDatabase(url = BENCH_DATABASE_URL): Promise<string> {
+  const target = new URL(url);
+  const name = target.pathname.slice(1);
+  if (!name.includes('bench'))
+    throw new Error(`Refusing to wipe database "${name}": its name must contain "bench"`);
+  const admin = new URL(url);
+  admin.pathname = '/postgres';
+  const client = new pg.Client({ connectionString: admin.toString() });
+  await client.connect();
+  const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+  if (!rowCount) await client.query(`CREATE DATABASE "${name}"`);
+  await client.end();
+  const db = new pg.Client({ connectionString: url });
+  await db.connect();
+  await db.query('DROP SCHEMA IF EXISTS public CASCADE');
+  await db.query('CREATE SCHEMA public');
+  await db.end();
+  return url;
+}
+
+export interface LoadResult {
+  name: string;
+  rps: number;
+  p50: number;
+  p99: number;
+  non2xx: number;
+  errors: number;
+}
+
+export async function load(
+  name: string,
+  url: string,
+  options: {
+    connections?: number;
+    seconds?: number;
+    headers?: Record<string, string>;
+    method?: 'GET' | 'POST';
+    body?: string;
+  } = {},
+): Promise<LoadResult> {
+  const result = await autocannon({
+    url,
+    connections: options.connections ?? 50,
+    duration: options.seconds ?? 10,
+    headers: options.headers,
+    method: options.method ?? 'GET',
+    body: options.body,
+  });
+  return {
+    name,
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    non2xx: result.non2xx,
+    errors: result.errors,
+  };
+}
+
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+export function table(rows: Array<Record<string, string | number>>): string {
+  const keys = Object.keys(rows[0]);
+  const widths = keys.map((k) => Math.max(k.length, ...rows.map((r) => String(r[k]).length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ');
+  return [
+    line(keys),
+    line(widths.map((w) => '-'.repeat(w))),
+    ...rows.map((r) => line(keys.map((k) => String(r[k])))),
+  ].join('\n');
+}
