@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { ApiClient } from '../test/support/api-client.js';
-import { freePort, serviceEnvironment, spawnService } from '../test/support/test-app.js';
+import { freePort, serviceEnvironment, spawnService } from '../test/support/service-process.js';
 import { freshBenchDatabase, load, LoadResult, median, table } from './support.js';
 
 const ROUNDS = 3;
@@ -17,8 +17,7 @@ export async function benchAuth(): Promise<void> {
   const url = await freshBenchDatabase();
   const dataDir = mkdtempSync(join(tmpdir(), 'vigil-bench-'));
   const port = await freePort();
-  const env = serviceEnvironment(port, {
-    DATABASE_URL: url,
+  const env = serviceEnvironment(port, url, {
     DATA_DIR: dataDir,
     THROTTLE_LIMIT: String(1e9),
     LOG_LEVEL: 'warn',

@@ -9,7 +9,7 @@ import {
   serviceEnvironment,
   spawnService,
   waitForExit,
-} from '../test/support/test-app.js';
+} from '../test/support/service-process.js';
 import { freshBenchDatabase, median, table } from './support.js';
 
 async function timeToReady(env: Record<string, string | undefined>): Promise<number> {
@@ -33,8 +33,7 @@ export async function benchStartup(): Promise<void> {
   const rows: Array<Record<string, string | number>> = [];
   const dataDir = mkdtempSync(join(tmpdir(), 'vigil-startup-'));
   try {
-    const embedded = serviceEnvironment(0, { DATA_DIR: dataDir, LOG_LEVEL: 'warn' });
-    delete embedded.DATABASE_URL;
+    const embedded = serviceEnvironment(0, undefined, { DATA_DIR: dataDir, LOG_LEVEL: 'warn' });
     const first = await timeToReady(embedded);
     const restarts = [];
     for (let i = 0; i < 3; i++) restarts.push(await timeToReady(embedded));
@@ -47,7 +46,7 @@ export async function benchStartup(): Promise<void> {
       'ms to ready': median(restarts),
     });
 
-    const server = serviceEnvironment(0, { DATABASE_URL: url, LOG_LEVEL: 'warn' });
+    const server = serviceEnvironment(0, url, { LOG_LEVEL: 'warn' });
     const migrate = await timeToReady(server);
     const warm = [];
     for (let i = 0; i < 3; i++) warm.push(await timeToReady(server));

@@ -26,7 +26,7 @@ async function startService(env: Record<string, string>): Promise<Service> {
   const port = await freePort();
   const child: ChildProcess = spawn(process.execPath, [resolve(ROOT, 'dist/src/main.js')], {
     cwd: ROOT,
-    env: serviceEnvironment(port, env),
+    env: serviceEnvironment(port, testDatabaseUrl(), env),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

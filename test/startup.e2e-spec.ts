@@ -295,7 +295,7 @@ describe('production bootstrap of the first admin (dist/src/main.js)', () => {
   it('creates the admin from ADMIN_USERNAME/ADMIN_PASSWORD when no user exists', async () => {
     await emptyTables(db);
     const port = await freePort();
-    const env = serviceEnvironment(port, {
+    const env = serviceEnvironment(port, testDatabaseUrl(), {
       ADMIN_USERNAME: 'Chief',
       ADMIN_PASSWORD: 'chief-password-0123',
     });
@@ -320,7 +320,7 @@ describe('production bootstrap of the first admin (dist/src/main.js)', () => {
       `INSERT INTO users (username, password_hash, groups) VALUES ('existing', 'not-a-hash', '{admin}')`,
     );
     const port = await freePort();
-    const env = serviceEnvironment(port, {
+    const env = serviceEnvironment(port, testDatabaseUrl(), {
       ADMIN_USERNAME: 'deputy',
       ADMIN_PASSWORD: 'deputy-password-0123',
     });
@@ -380,7 +380,7 @@ describe('operator CLI (dist/src/cli/main.js)', () => {
     beforeAll(async () => {
       db = new pg.Pool({ connectionString: testDatabaseUrl(), max: 2 });
       const port = await freePort();
-      service = await startService(SERVICE, serviceEnvironment(port, {}), port);
+      service = await startService(SERVICE, serviceEnvironment(port, testDatabaseUrl()), port);
       api = new ApiClient(`http://127.0.0.1:${port}`);
       await emptyTables(db);
     }, SLOW_TEST_MS);

@@ -15,6 +15,9 @@ import { appConfig } from '../config/app.config.js';
         forRoutes: [{ path: '{*splat}', method: RequestMethod.ALL }],
         pinoHttp: {
           level: config.logLevel,
+          // The per-request child logger carries only the request id; the full request is
+          // serialised once, on the completion line, instead of eagerly on every request.
+          quietReqLogger: true,
           redact: {
             paths: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'],
             censor: '[redacted]',

@@ -4,14 +4,23 @@
 // load CommonJS packages that require() the ESM-only Nest 12 (see README "Tests"); it is also
 // what the crash and multi-replica tests need.
 import argon2 from 'argon2';
-import { ChildProcess, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
-import { resolve } from 'node:path';
 import pg from 'pg';
 import { ApiClient } from './api-client.js';
+import { freePort, serviceEnvironment, spawnService, waitForExit } from './service-process.js';
 
-export const TEST_JWT_SECRET = 'test-secret-that-is-long-enough-for-hs256-0123456789';
-const ROOT = resolve(import.meta.dirname, '../..');
+export {
+  freePort,
+  serviceEnvironment,
+  spawnService,
+  TEST_JWT_SECRET,
+  waitForExit,
+} from './service-process.js';
+
+export function testDatabaseUrl(): string {
+  const url = process.env.TEST_DATABASE_URL;
+  if (!url) throw new Error('TEST_DATABASE_URL is not set (global setup did not run?)');
+  return url;
+}
 
 export interface TestUser {
   id: string;
@@ -36,80 +45,11 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => done(port));
-    });
-    server.on('error', fail);
-  });
-}
-
-export function testDatabaseUrl(): string {
-  const url = process.env.TEST_DATABASE_URL;
-  if (!url) throw new Error('TEST_DATABASE_URL is not set (global setup did not run?)');
-  return url;
-}
-
-export function serviceEnvironment(port: number, env: Record<string, string>): NodeJS.ProcessEnv {
-  return {
-    PATH: process.env.PATH,
-    NODE_ENV: 'test',
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    DATABASE_URL: testDatabaseUrl(),
-    RUN_MIGRATIONS: 'true',
-    LOG_LEVEL: 'warn',
-    JWT_SECRET: TEST_JWT_SECRET,
-    THROTTLE_LIMIT: '100000',
-    LOGIN_LIMIT_PER_IP: '100000',
-    LOGIN_LIMIT_PER_USERNAME: '100000',
-    DB_POOL_SIZE: '5',
-    ...env,
-  };
-}
-
-/** Spawns `node <entry>` and resolves once `/health/ready` answers 200. */
-export async function spawnService(
-  entry: string,
-  env: NodeJS.ProcessEnv,
-  port: number,
-  timeoutMs = 30_000,
-): Promise<{ child: ChildProcess; output: () => string }> {
-  const child = spawn(process.execPath, [resolve(ROOT, entry)], {
-    cwd: ROOT,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null)
-      throw new Error(`${entry} exited with ${child.exitCode}:\n${output}`);
-    const ready = await fetch(`http://127.0.0.1:${port}/health/ready`).then(
-      (r) => r.status === 200,
-      () => false,
-    );
-    if (ready) return { child, output: () => output };
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  child.kill('SIGKILL');
-  throw new Error(`${entry} was not ready within ${timeoutMs} ms:\n${output}`);
-}
-
-export function waitForExit(child: ChildProcess): Promise<number | null> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode);
-  return new Promise((done) => child.once('exit', (code) => done(code)));
-}
-
 export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
   const port = await freePort();
   const { child, output } = await spawnService(
     'dist/src/main.js',
-    serviceEnvironment(port, env),
+    serviceEnvironment(port, testDatabaseUrl(), env),
     port,
   );
   const url = `http://127.0.0.1:${port}`;
