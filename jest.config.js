@@ -8,7 +8,7 @@ const common = {
 
 export default {
   projects: [
-    { ...common, displayName: 'unit', roots: ['<rootDir>/src'], testRegex: '\\.spec\\.ts$' },
+    { ...common, displayName: 'unit', roots: ['<rootDir>/src', '<rootDir>/mock-api'], testRegex: '\\.spec\\.ts$' },
     {
       ...common,
       displayName: 'e2e',

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
+import { AlertsModule } from './alerts/alerts.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import { GroupsGuard } from './auth/groups.guard.js';
 import { JwtAuthGuard } from './auth/jwt-auth.guard.js';
@@ -11,7 +12,9 @@ import { ThrottlingModule } from './common/throttling/throttling.module.js';
 import { createValidationPipe } from './common/validation/validation.pipe.js';
 import { appConfig, authConfig, databaseConfig, throttleConfig } from './config/index.js';
 import { DatabaseModule } from './database/database.module.js';
+import { EnrichmentModule } from './enrichment/enrichment.module.js';
 import { HealthModule } from './health/health.module.js';
+import { IngestionModule } from './ingestion/ingestion.module.js';
 import { UsersModule } from './users/users.module.js';
 
 @Module({
@@ -26,6 +29,9 @@ import { UsersModule } from './users/users.module.js';
     ThrottlingModule,
     UsersModule,
     AuthModule,
+    EnrichmentModule,
+    AlertsModule,
+    IngestionModule,
     HealthModule,
   ],
   providers: [

@@ -1,5 +1,6 @@
-// Migrations in the order they apply. Listed explicitly (no globs) so the app, the CLI and Jest
-// load the same classes whether running from src/ or dist/.
+// Migrations in the order they apply. Listed explicitly (no globs) so the app and the CLI load
+// the same classes whether running from src/ or dist/.
 import { Identity1763700000000 } from './1763700000000-identity.js';
+import { AlertsAndIngestion1763800000000 } from './1763800000000-alerts-and-ingestion.js';
 
-export const MIGRATIONS = [Identity1763700000000];
+export const MIGRATIONS = [Identity1763700000000, AlertsAndIngestion1763800000000];
