@@ -5,6 +5,7 @@ import {
   IsBoolean,
   IsIn,
   IsInt,
+  IsNumber,
   IsOptional,
   IsString,
   Matches,
@@ -26,6 +27,8 @@ const toBoolean = ({ value }: { value: unknown }): unknown => {
 };
 const toInteger = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
+const toNumber = ({ value }: { value: unknown }): unknown =>
+  typeof value === 'string' && /^\d+(\.\d+)?$/.test(value.trim()) ? Number(value) : value;
 const DURATION_PATTERN = /^\d+\s*[smhd]?$/;
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -125,10 +128,74 @@ export class Environment {
   @Max(86400)
   LOGIN_WINDOW_SECONDS = 900;
 
+  @Matches(/^https?:\/\/.+/, { message: 'must be an http(s) URL' })
+  UPSTREAM_URL = 'http://localhost:9000';
+
+  /** Off: no sync at start-up or on a schedule (POST /api/sync still runs one). */
+  @Transform(toBoolean)
+  @IsBoolean()
+  SYNC_ENABLED = true;
+
+  @Transform(toInteger)
+  @IsInt()
+  @Min(10)
+  @Max(86400)
+  SYNC_INTERVAL_SECONDS = 60;
+
+  @Transform(toInteger)
+  @IsInt()
+  @Min(0)
+  @Max(86400)
+  SYNC_OVERLAP_SECONDS = 300;
+
+  @Transform(toInteger)
+  @IsInt()
+  @Min(1)
+  @Max(8760)
+  DEFAULT_LOOKBACK_HOURS = 24;
+
+  @Transform(toInteger)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  SYNC_PAGE_SIZE = 1000;
+
+  @Transform(toInteger)
+  @IsInt()
+  @Min(100)
+  @Max(120000)
+  UPSTREAM_TIMEOUT_MS = 10000;
+
+  @Transform(toInteger)
+  @IsInt()
+  @Min(0)
+  @Max(10)
+  UPSTREAM_RETRIES = 3;
+
   /** Trust X-Forwarded-For (set when the service runs behind a reverse proxy or ingress). */
   @Transform(toBoolean)
   @IsBoolean()
   TRUST_PROXY = false;
+
+  /** A MaxMind GeoIP2/GeoLite2 City (or DB-IP) MMDB to use instead of the bundled DB-IP City Lite. */
+  @IsOptional()
+  @IsString()
+  GEOIP_DB_PATH?: string;
+
+  /** Optional ASN MMDB (GeoLite2-ASN shape); without it alerts carry no ASN. */
+  @IsOptional()
+  @IsString()
+  GEOIP_ASN_DB_PATH?: string;
+
+  @Matches(/^https?:\/\/[^\s]+$/, { message: 'must be an http(s) URL' })
+  TOR_EXIT_LIST_URL = 'https://check.torproject.org/torbulkexitlist';
+
+  /** Hours between Tor exit list downloads; 0 never downloads (offline: disk copy or snapshot). */
+  @Transform(toNumber)
+  @IsNumber({ allowNaN: false, allowInfinity: false }, { message: 'must be a number of hours' })
+  @Min(0)
+  @Max(168)
+  TOR_REFRESH_HOURS = 6;
 }
 
 export class ConfigurationError extends Error {

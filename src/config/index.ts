@@ -2,4 +2,5 @@ export { appConfig, type AppConfig } from './app.config.js';
 export { authConfig, type AuthConfig } from './auth.config.js';
 export { databaseConfig, type DatabaseConfig } from './database.config.js';
 export { ConfigurationError, readEnvironment } from './environment.js';
+export { ingestionConfig, type IngestionConfig } from './ingestion.config.js';
 export { throttleConfig, type ThrottleConfig } from './throttle.config.js';

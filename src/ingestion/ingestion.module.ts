@@ -1,4 +1,25 @@
 import { Module } from '@nestjs/common';
+import { ScheduleModule } from '@nestjs/schedule';
+import { EnrichmentModule } from '../enrichment/enrichment.module.js';
+import { IngestionController } from './ingestion.controller.js';
+import { SettingsRepository } from './settings.repository.js';
+import { SyncSettingsService } from './sync-settings.service.js';
+import { SyncRepository } from './sync.repository.js';
+import { SyncScheduler } from './sync.scheduler.js';
+import { SyncService } from './sync.service.js';
+import { UpstreamClient } from './upstream.client.js';
 
-@Module({})
+@Module({
+  imports: [ScheduleModule.forRoot(), EnrichmentModule],
+  controllers: [IngestionController],
+  providers: [
+    UpstreamClient,
+    SyncRepository,
+    SyncService,
+    SyncScheduler,
+    SettingsRepository,
+    SyncSettingsService,
+  ],
+  exports: [SyncService, SyncRepository, SyncSettingsService, SyncScheduler, UpstreamClient],
+})
 export class IngestionModule {}

@@ -46,6 +46,8 @@ export function serviceEnvironment(
     LOGIN_LIMIT_PER_IP: '100000',
     LOGIN_LIMIT_PER_USERNAME: '100000',
     DB_POOL_SIZE: '5',
+    SYNC_ENABLED: 'false',
+    TOR_REFRESH_HOURS: '0',
     ...env,
   };
 }

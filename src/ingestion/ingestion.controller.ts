@@ -1,0 +1,86 @@
+import { Body, Controller, Get, HttpCode, HttpStatus, Post, Put, Query } from '@nestjs/common';
+import {
+  ApiAcceptedResponse,
+  ApiBadRequestResponse,
+  ApiConflictResponse,
+  ApiOkResponse,
+  ApiTags,
+} from '@nestjs/swagger';
+import { RequireGroups } from '../auth/access.decorators.js';
+import { ProblemDetails } from '../common/problem/problem-details.js';
+import {
+  ListQuarantineQuery,
+  ListRunsQuery,
+  QuarantineListDto,
+  QuarantinedRecordDto,
+  ServiceConfigDto,
+  SyncRunDto,
+  SyncRunListDto,
+  SyncStartedDto,
+} from './dto/ingestion.dto.js';
+import { SyncSettingsService } from './sync-settings.service.js';
+import { SyncRepository } from './sync.repository.js';
+import { SyncService } from './sync.service.js';
+
+@ApiTags('ingestion')
+@Controller('api')
+export class IngestionController {
+  constructor(
+    private readonly sync: SyncService,
+    private readonly runs: SyncRepository,
+    private readonly settings: SyncSettingsService,
+  ) {}
+
+  @Post('sync')
+  @RequireGroups('admin')
+  @HttpCode(HttpStatus.ACCEPTED)
+  @ApiAcceptedResponse({
+    type: SyncStartedDto,
+    description: 'Started; follow it in GET /api/sync/runs',
+  })
+  @ApiConflictResponse({ type: ProblemDetails, description: 'A sync is running on some replica' })
+  async start(): Promise<SyncStartedDto> {
+    const { runId } = await this.sync.start('manual');
+    return { run_id: runId };
+  }
+
+  @Get('sync/runs')
+  @RequireGroups('admin', 'analyst')
+  @ApiOkResponse({ type: SyncRunListDto })
+  @ApiBadRequestResponse({ type: ProblemDetails })
+  async listRuns(@Query() query: ListRunsQuery): Promise<SyncRunListDto> {
+    return {
+      runs: (await this.runs.listRuns(query.limit ?? 50)).map((run) => SyncRunDto.from(run)),
+    };
+  }
+
+  @Get('sync/quarantine')
+  @RequireGroups('admin')
+  @ApiOkResponse({ type: QuarantineListDto })
+  @ApiBadRequestResponse({ type: ProblemDetails })
+  async listQuarantine(@Query() query: ListQuarantineQuery): Promise<QuarantineListDto> {
+    const limit = query.limit ?? 50;
+    const offset = query.offset ?? 0;
+    const { records, total } = await this.runs.listQuarantine(limit, offset);
+    return { records: records.map((r) => QuarantinedRecordDto.from(r)), total, limit, offset };
+  }
+
+  @Get('config')
+  @RequireGroups('admin', 'analyst')
+  @ApiOkResponse({ type: ServiceConfigDto })
+  async getConfig(): Promise<ServiceConfigDto> {
+    return { sync_interval_seconds: await this.settings.syncIntervalSeconds() };
+  }
+
+  @Put('config')
+  @RequireGroups('admin')
+  @ApiOkResponse({
+    type: ServiceConfigDto,
+    description: 'Stored and applied to the schedule at once',
+  })
+  @ApiBadRequestResponse({ type: ProblemDetails })
+  async putConfig(@Body() body: ServiceConfigDto): Promise<ServiceConfigDto> {
+    await this.settings.setSyncIntervalSeconds(body.sync_interval_seconds);
+    return { sync_interval_seconds: body.sync_interval_seconds };
+  }
+}

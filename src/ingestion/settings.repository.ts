@@ -1,0 +1,24 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+
+/** Runtime settings changed through the API (app_settings), shared by every replica. */
+@Injectable()
+export class SettingsRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async get<T>(key: string): Promise<T | undefined> {
+    const rows: Array<{ value: T }> = await this.dataSource.query(
+      'SELECT value FROM app_settings WHERE key = $1',
+      [key],
+    );
+    return rows[0]?.value;
+  }
+
+  async set(key: string, value: unknown): Promise<void> {
+    await this.dataSource.query(
+      `INSERT INTO app_settings (key, value) VALUES ($1, $2::jsonb)
+       ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, updated_at = now()`,
+      [key, JSON.stringify(value)],
+    );
+  }
+}

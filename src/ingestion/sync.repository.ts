@@ -1,0 +1,312 @@
+// All SQL of the sync. A sync runs on one dedicated connection (QueryRunner) that holds the
+// session-level advisory lock for its whole duration, and commits each page (alerts, quarantine,
+// bookmark, run counters) in one transaction on that connection.
+import { Injectable } from '@nestjs/common';
+import { DataSource, QueryRunner } from 'typeorm';
+import type { Enrichment, EnrichmentType, Severity } from '../alerts/alert.types.js';
+
+/** pg_advisory_lock key for "a sync is running" ('VIGL' as an int). */
+const SYNC_LOCK_KEY = 0x5649474c;
+
+export type SyncTrigger = 'startup' | 'schedule' | 'manual';
+export type SyncResult = 'running' | 'success' | 'failed' | 'interrupted';
+
+export interface AlertRow {
+  source: string;
+  externalId: string | null;
+  fingerprint: Buffer;
+  severity: Severity;
+  description: string;
+  createdAt: Date;
+  srcIp: string | null;
+  dstIp: string | null;
+  country: string | null;
+  user: string | null;
+  enrichmentType: EnrichmentType;
+  enrichment: Enrichment;
+}
+
+export interface QuarantineRow {
+  payloadHash: Buffer;
+  payload: unknown;
+  reason: string;
+}
+
+export interface PageCommit {
+  runId: string;
+  fetched: number;
+  alerts: AlertRow[];
+  quarantine: QuarantineRow[];
+  /** The newest created_at in the page, or null when it had no valid alert. */
+  bookmark: Date | null;
+}
+
+export interface SyncRun {
+  id: string;
+  trigger: SyncTrigger;
+  startedAt: Date;
+  finishedAt: Date | null;
+  result: SyncResult;
+  fetched: number;
+  inserted: number;
+  duplicates: number;
+  quarantined: number;
+  pages: number;
+  error: string | null;
+  host: string | null;
+}
+
+export interface QuarantinedRecord {
+  id: string;
+  runId: string | null;
+  payload: unknown;
+  reason: string;
+  receivedAt: Date;
+}
+
+interface SyncRunRow {
+  id: string;
+  trigger: SyncTrigger;
+  started_at: Date;
+  finished_at: Date | null;
+  result: SyncResult;
+  fetched: number;
+  inserted: number;
+  duplicates: number;
+  quarantined: number;
+  pages: number;
+  error: string | null;
+  host: string | null;
+}
+
+const RUN_COLUMNS =
+  'id, trigger, started_at, finished_at, result, fetched, inserted, duplicates, quarantined, pages, error, host';
+
+function toRun(row: SyncRunRow): SyncRun {
+  return {
+    id: row.id,
+    trigger: row.trigger,
+    startedAt: row.started_at,
+    finishedAt: row.finished_at,
+    result: row.result,
+    fetched: row.fetched,
+    inserted: row.inserted,
+    duplicates: row.duplicates,
+    quarantined: row.quarantined,
+    pages: row.pages,
+    error: row.error,
+    host: row.host,
+  };
+}
+
+@Injectable()
+export class SyncRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async openSession(): Promise<QueryRunner> {
+    const runner = this.dataSource.createQueryRunner();
+    await runner.connect();
+    return runner;
+  }
+
+  async tryLock(session: QueryRunner): Promise<boolean> {
+    const [row]: Array<{ locked: boolean }> = await session.query(
+      'SELECT pg_try_advisory_lock($1) AS locked',
+      [SYNC_LOCK_KEY],
+    );
+    return row.locked;
+  }
+
+  async unlock(session: QueryRunner): Promise<void> {
+    await session.query('SELECT pg_advisory_unlock($1)', [SYNC_LOCK_KEY]);
+  }
+
+  /** Runs still 'running' while we hold the lock belonged to a process that died. */
+  async markOrphansInterrupted(session: QueryRunner): Promise<number> {
+    const [, count]: [unknown, number] = await session.query(
+      `UPDATE sync_runs SET result = 'interrupted', finished_at = now(),
+         error = coalesce(error, 'the process running this sync stopped before it finished')
+       WHERE result = 'running'`,
+    );
+    return count;
+  }
+
+  async startRun(session: QueryRunner, trigger: SyncTrigger, host: string): Promise<string> {
+    const [row]: Array<{ id: string }> = await session.query(
+      'INSERT INTO sync_runs (trigger, host) VALUES ($1, $2) RETURNING id',
+      [trigger, host],
+    );
+    return row.id;
+  }
+
+  async readBookmark(session: QueryRunner): Promise<Date | null> {
+    const [row]: Array<{ bookmark: Date | null }> = await session.query(
+      'SELECT bookmark FROM sync_state WHERE id = 1',
+    );
+    return row?.bookmark ?? null;
+  }
+
+  /** One page, atomically: new alerts, new quarantine records, the bookmark and the run's counters. */
+  async commitPage(
+    session: QueryRunner,
+    page: PageCommit,
+  ): Promise<{ inserted: number; quarantined: number }> {
+    await session.startTransaction();
+    try {
+      const inserted = page.alerts.length ? await this.insertAlerts(session, page.alerts) : 0;
+      const quarantined = page.quarantine.length
+        ? await this.insertQuarantine(session, page.runId, page.quarantine)
+        : 0;
+      if (page.bookmark) {
+        await session.query(
+          `UPDATE sync_state SET bookmark = GREATEST(coalesce(bookmark, $1), $1), updated_at = now() WHERE id = 1`,
+          [page.bookmark],
+        );
+      }
+      await session.query(
+        `UPDATE sync_runs SET pages = pages + 1, fetched = fetched + $2, inserted = inserted + $3,
+           duplicates = duplicates + $4, quarantined = quarantined + $5
+         WHERE id = $1`,
+        [page.runId, page.fetched, inserted, page.alerts.length - inserted, quarantined],
+      );
+      await session.commitTransaction();
+      return { inserted, quarantined };
+    } catch (error) {
+      if (session.isTransactionActive) await session.rollbackTransaction();
+      throw error;
+    }
+  }
+
+  private async insertAlerts(session: QueryRunner, alerts: AlertRow[]): Promise<number> {
+    const rows: unknown[] = await session.query(
+      `INSERT INTO alerts (source, external_id, fingerprint, severity, description, created_at,
+                           src_ip, dst_ip, country, user_name, enrichment_type, enrichment)
+       SELECT * FROM unnest($1::varchar[], $2::varchar[], $3::bytea[], $4::varchar[], $5::text[],
+                            $6::timestamptz[], $7::inet[], $8::inet[], $9::char(2)[], $10::varchar[],
+                            $11::varchar[], $12::jsonb[])
+       ON CONFLICT DO NOTHING
+       RETURNING 1`,
+      [
+        alerts.map((a) => a.source),
+        alerts.map((a) => a.externalId),
+        alerts.map((a) => a.fingerprint),
+        alerts.map((a) => a.severity),
+        alerts.map((a) => a.description),
+        alerts.map((a) => a.createdAt),
+        alerts.map((a) => a.srcIp),
+        alerts.map((a) => a.dstIp),
+        alerts.map((a) => a.country),
+        alerts.map((a) => a.user),
+        alerts.map((a) => a.enrichmentType),
+        alerts.map((a) => JSON.stringify(a.enrichment)),
+      ],
+    );
+    return rows.length;
+  }
+
+  private async insertQuarantine(
+    session: QueryRunner,
+    runId: string,
+    records: QuarantineRow[],
+  ): Promise<number> {
+    const rows: unknown[] = await session.query(
+      `INSERT INTO quarantine (run_id, payload_hash, payload, reason)
+       SELECT $1, * FROM unnest($2::bytea[], $3::jsonb[], $4::text[])
+       ON CONFLICT (payload_hash) DO NOTHING
+       RETURNING 1`,
+      [
+        runId,
+        records.map((r) => r.payloadHash),
+        records.map((r) => JSON.stringify(r.payload)),
+        records.map((r) => r.reason),
+      ],
+    );
+    return rows.length;
+  }
+
+  async finishRun(
+    session: QueryRunner,
+    runId: string,
+    result: SyncResult,
+    error: string | null,
+  ): Promise<SyncRun> {
+    const [row]: [SyncRunRow[], number] = await session.query(
+      `UPDATE sync_runs SET result = $2, error = $3, finished_at = now() WHERE id = $1 RETURNING ${RUN_COLUMNS}`,
+      [runId, result, error],
+    );
+    return toRun(row[0]);
+  }
+
+  async findRun(id: string): Promise<SyncRun | null> {
+    const rows: SyncRunRow[] = await this.dataSource.query(
+      `SELECT ${RUN_COLUMNS} FROM sync_runs WHERE id = $1`,
+      [id],
+    );
+    return rows[0] ? toRun(rows[0]) : null;
+  }
+
+  async listRuns(limit: number): Promise<SyncRun[]> {
+    const rows: SyncRunRow[] = await this.dataSource.query(
+      `SELECT ${RUN_COLUMNS} FROM sync_runs ORDER BY started_at DESC, id DESC LIMIT $1`,
+      [limit],
+    );
+    return rows.map(toRun);
+  }
+
+  /** The newest finished run, and the newest successful one (for /health). */
+  async latestFinished(): Promise<{ last: SyncRun | null; lastSuccess: SyncRun | null }> {
+    const [last, success] = await Promise.all([
+      this.dataSource.query<SyncRunRow[]>(
+        `SELECT ${RUN_COLUMNS} FROM sync_runs WHERE result <> 'running' ORDER BY finished_at DESC LIMIT 1`,
+      ),
+      this.dataSource.query<SyncRunRow[]>(
+        `SELECT ${RUN_COLUMNS} FROM sync_runs WHERE result = 'success' ORDER BY finished_at DESC LIMIT 1`,
+      ),
+    ]);
+    return {
+      last: last[0] ? toRun(last[0]) : null,
+      lastSuccess: success[0] ? toRun(success[0]) : null,
+    };
+  }
+
+  async bookmark(): Promise<Date | null> {
+    const [row]: Array<{ bookmark: Date | null }> = await this.dataSource.query(
+      'SELECT bookmark FROM sync_state WHERE id = 1',
+    );
+    return row?.bookmark ?? null;
+  }
+
+  async listQuarantine(
+    limit: number,
+    offset: number,
+  ): Promise<{ records: QuarantinedRecord[]; total: number }> {
+    const [rows, [{ total }]] = await Promise.all([
+      this.dataSource.query<
+        Array<{
+          id: string;
+          run_id: string | null;
+          payload: unknown;
+          reason: string;
+          received_at: Date;
+        }>
+      >(
+        `SELECT id, run_id, payload, reason, received_at FROM quarantine
+         ORDER BY received_at DESC, id DESC LIMIT $1 OFFSET $2`,
+        [limit, offset],
+      ),
+      this.dataSource.query<Array<{ total: number }>>(
+        'SELECT count(*)::int AS total FROM quarantine',
+      ),
+    ]);
+    return {
+      records: rows.map((r) => ({
+        id: r.id,
+        runId: r.run_id,
+        payload: r.payload,
+        reason: r.reason,
+        receivedAt: r.received_at,
+      })),
+      total,
+    };
+  }
+}

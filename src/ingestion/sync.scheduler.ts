@@ -1,0 +1,76 @@
+// Only triggers: one sync at start-up, then one every sync_interval_seconds. The interval lives
+// in the SchedulerRegistry and is replaced at once when PUT /api/config changes it.
+import {
+  Inject,
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+  OnApplicationShutdown,
+} from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
+import { SchedulerRegistry } from '@nestjs/schedule';
+import { ingestionConfig } from '../config/ingestion.config.js';
+import { SyncAlreadyRunningError } from './sync-already-running.error.js';
+import { SyncSettingsService } from './sync-settings.service.js';
+import { SyncTrigger } from './sync.repository.js';
+import { SyncService } from './sync.service.js';
+
+const INTERVAL_NAME = 'ingestion-sync';
+
+@Injectable()
+export class SyncScheduler implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(SyncScheduler.name);
+  private intervalSeconds: number | null = null;
+
+  constructor(
+    private readonly sync: SyncService,
+    private readonly settings: SyncSettingsService,
+    private readonly registry: SchedulerRegistry,
+    @Inject(ingestionConfig.KEY) private readonly config: ConfigType<typeof ingestionConfig>,
+  ) {}
+
+  /** Seconds between scheduled syncs, or null when scheduling is off. */
+  get currentIntervalSeconds(): number | null {
+    return this.intervalSeconds;
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    this.settings.onSyncIntervalChange((seconds) => this.schedule(seconds));
+    if (!this.config.enabled) {
+      this.logger.log('SYNC_ENABLED=false: no scheduled syncs');
+      return;
+    }
+    this.schedule(await this.settings.syncIntervalSeconds());
+    void this.trigger('startup');
+  }
+
+  schedule(seconds: number): void {
+    if (!this.config.enabled) return;
+    if (this.registry.doesExist('interval', INTERVAL_NAME))
+      this.registry.deleteInterval(INTERVAL_NAME);
+    this.registry.addInterval(
+      INTERVAL_NAME,
+      setInterval(() => void this.trigger('schedule'), seconds * 1000),
+    );
+    this.intervalSeconds = seconds;
+    this.logger.log(`Syncing every ${seconds} s`);
+  }
+
+  private async trigger(trigger: SyncTrigger): Promise<void> {
+    try {
+      await this.sync.start(trigger);
+    } catch (error) {
+      if (error instanceof SyncAlreadyRunningError) {
+        this.sync.skipTick();
+        this.logger.log(`Skipped a ${trigger} sync: one is already running`);
+      } else {
+        this.logger.error({ err: error }, `Could not start a ${trigger} sync`);
+      }
+    }
+  }
+
+  onApplicationShutdown(): void {
+    if (this.registry.doesExist('interval', INTERVAL_NAME))
+      this.registry.deleteInterval(INTERVAL_NAME);
+  }
+}

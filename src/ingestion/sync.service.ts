@@ -1,0 +1,228 @@
+// The ingestion pipeline: one sync follows the upstream's pages from the bookmark to the end,
+// normalising, enriching and committing each page with the advanced bookmark in one transaction.
+// A crash at any point leaves whole pages committed and the bookmark where they end, so the next
+// sync (which starts SYNC_OVERLAP_SECONDS before the bookmark) neither loses nor doubles an alert.
+import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
+import { createHash } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { QueryRunner } from 'typeorm';
+import { ingestionConfig } from '../config/ingestion.config.js';
+import { EnrichmentService } from '../enrichment/enrichment.service.js';
+import { normalizeAlert, NormalizedAlert } from './alert-normalizer.js';
+import { SyncAlreadyRunningError } from './sync-already-running.error.js';
+import {
+  AlertRow,
+  QuarantineRow,
+  SyncRepository,
+  SyncRun,
+  SyncTrigger,
+} from './sync.repository.js';
+import { PageRequest, UpstreamClient, UpstreamPage } from './upstream.client.js';
+
+export interface SyncObserver {
+  pageCommitted?(
+    run: string,
+    counts: { fetched: number; inserted: number; duplicates: number; quarantined: number },
+  ): void;
+  runFinished?(run: SyncRun, durationMs: number): void;
+  tickSkipped?(): void;
+}
+
+@Injectable()
+export class SyncService implements OnApplicationShutdown {
+  private readonly logger = new Logger(SyncService.name);
+  private readonly host = `${hostname()}:${process.pid}`;
+  /** In-process guard: the advisory lock is no mutex on embedded PGlite (one backend). */
+  private active: { runId: string; done: Promise<SyncRun> } | null = null;
+  private starting = false;
+  private stopping = false;
+  private readonly observers: SyncObserver[] = [];
+
+  constructor(
+    private readonly repository: SyncRepository,
+    private readonly upstream: UpstreamClient,
+    private readonly enrichment: EnrichmentService,
+    @Inject(ingestionConfig.KEY) private readonly config: ConfigType<typeof ingestionConfig>,
+  ) {}
+
+  observe(observer: SyncObserver): void {
+    this.observers.push(observer);
+  }
+
+  get running(): boolean {
+    return this.active !== null || this.starting;
+  }
+
+  /**
+   * Starts a sync and returns its run id as soon as it holds the cluster-wide lock; the pages are
+   * processed in the background. Throws SyncAlreadyRunningError when one runs anywhere.
+   */
+  async start(trigger: SyncTrigger): Promise<{ runId: string; done: Promise<SyncRun> }> {
+    if (this.running || this.stopping) throw new SyncAlreadyRunningError();
+    this.starting = true;
+    let session: QueryRunner | undefined;
+    try {
+      session = await this.repository.openSession();
+      if (!(await this.repository.tryLock(session))) throw new SyncAlreadyRunningError();
+      const orphans = await this.repository.markOrphansInterrupted(session);
+      if (orphans)
+        this.logger.warn(`Marked ${orphans} sync run(s) of a stopped process as interrupted`);
+      const runId = await this.repository.startRun(session, trigger, this.host);
+      const locked = session;
+      const done = this.execute(locked, runId).finally(() => this.release(locked));
+      this.active = { runId, done };
+      return this.active;
+    } catch (error) {
+      if (session) await this.release(session);
+      throw error;
+    } finally {
+      this.starting = false;
+    }
+  }
+
+  /** Starts a sync and waits for its end (tests, benchmarks, the CLI). */
+  async runOnce(trigger: SyncTrigger = 'manual'): Promise<SyncRun> {
+    return (await this.start(trigger)).done;
+  }
+
+  skipTick(): void {
+    for (const o of this.observers) o.tickSkipped?.();
+  }
+
+  private async release(session: QueryRunner): Promise<void> {
+    this.active = null;
+    try {
+      await this.repository.unlock(session);
+    } catch (error) {
+      this.logger.warn(
+        { err: error },
+        'Could not release the sync lock (it goes with the connection)',
+      );
+    } finally {
+      await session.release();
+    }
+  }
+
+  private async execute(session: QueryRunner, runId: string): Promise<SyncRun> {
+    const started = Date.now();
+    let result: 'success' | 'failed' | 'interrupted' = 'success';
+    let error: string | null = null;
+    try {
+      const bookmark = await this.repository.readBookmark(session);
+      const since = bookmark
+        ? new Date(bookmark.getTime() - this.config.overlapSeconds * 1000)
+        : new Date(Date.now() - this.config.lookbackHours * 3600 * 1000);
+      await this.followPages(session, runId, { since, limit: this.config.pageSize, cursor: null });
+      if (this.stopping) result = 'interrupted';
+    } catch (failure) {
+      result = 'failed';
+      error = failure instanceof Error ? failure.message : String(failure);
+      this.logger.error({ err: failure, runId }, 'Sync failed');
+    }
+    const run = await this.repository.finishRun(session, runId, result, error);
+    const durationMs = Date.now() - started;
+    this.logger.log(
+      {
+        runId,
+        result,
+        fetched: run.fetched,
+        inserted: run.inserted,
+        duplicates: run.duplicates,
+        quarantined: run.quarantined,
+        durationMs,
+      },
+      'Sync finished',
+    );
+    for (const o of this.observers) o.runFinished?.(run, durationMs);
+    return run;
+  }
+
+  /** Fetches page n+1 while page n is being enriched and committed. */
+  private async followPages(
+    session: QueryRunner,
+    runId: string,
+    first: PageRequest,
+  ): Promise<void> {
+    let request: PageRequest | null = first;
+    let pending: Promise<UpstreamPage> = this.upstream.fetchPage(first);
+    while (request) {
+      const page = await pending;
+      const next = this.nextRequest(request, page);
+      if (next && !this.stopping) {
+        pending = this.upstream.fetchPage(next);
+        pending.catch(() => undefined); // observed when awaited; never an unhandled rejection
+      }
+      await this.commit(session, runId, page);
+      request = this.stopping ? null : next;
+    }
+  }
+
+  /** Follows next_cursor; for an upstream without cursors, a full page moves `since` forward. */
+  private nextRequest(current: PageRequest, page: UpstreamPage): PageRequest | null {
+    if (page.nextCursor) return { ...current, cursor: page.nextCursor };
+    if (current.cursor || page.records.length < current.limit) return null;
+    const newest = page.records
+      .map((r) => normalizeAlert(r))
+      .reduce(
+        (max, r) => (r.ok && r.alert.createdAt > max ? r.alert.createdAt : max),
+        current.since,
+      );
+    if (newest.getTime() <= current.since.getTime()) {
+      this.logger.warn(
+        'Upstream returned a full page without cursor or newer alerts; stopping here',
+      );
+      return null;
+    }
+    return { since: newest, limit: current.limit, cursor: null };
+  }
+
+  private async commit(session: QueryRunner, runId: string, page: UpstreamPage): Promise<void> {
+    const valid: NormalizedAlert[] = [];
+    const quarantine: QuarantineRow[] = [];
+    const now = Date.now();
+    for (const record of page.records) {
+      const result = normalizeAlert(record, now);
+      if (result.ok) valid.push(result.alert);
+      else
+        quarantine.push({
+          payload: record ?? null,
+          reason: result.reason,
+          payloadHash: hashPayload(record),
+        });
+    }
+    const enriched = await this.enrichment.enrich(valid);
+    const alerts: AlertRow[] = valid.map((alert, i) => ({ ...alert, ...enriched[i] }));
+    const bookmark = valid.reduce<Date | null>(
+      (max, a) => (!max || a.createdAt > max ? a.createdAt : max),
+      null,
+    );
+    const counts = await this.repository.commitPage(session, {
+      runId,
+      fetched: page.records.length,
+      alerts,
+      quarantine,
+      bookmark,
+    });
+    for (const o of this.observers) {
+      o.pageCommitted?.(runId, {
+        fetched: page.records.length,
+        inserted: counts.inserted,
+        duplicates: alerts.length - counts.inserted,
+        quarantined: counts.quarantined,
+      });
+    }
+  }
+
+  /** Lets a running sync finish its current page, then stops it (graceful shutdown). */
+  async onApplicationShutdown(): Promise<void> {
+    this.stopping = true;
+    await this.active?.done.catch(() => undefined);
+  }
+}
+
+function hashPayload(record: unknown): Buffer {
+  return createHash('sha256')
+    .update(JSON.stringify(record) ?? 'undefined')
+    .digest();
+}
