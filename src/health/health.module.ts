@@ -1,9 +1,12 @@
 import { Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
+import { IngestionModule } from '../ingestion/ingestion.module.js';
 import { HealthController } from './health.controller.js';
+import { HealthSummaryService } from './health-summary.service.js';
 
 @Module({
-  imports: [TerminusModule.forRoot({ logger: false })],
+  imports: [TerminusModule.forRoot({ logger: false }), IngestionModule],
   controllers: [HealthController],
+  providers: [HealthSummaryService],
 })
 export class HealthModule {}

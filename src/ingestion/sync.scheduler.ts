@@ -21,6 +21,7 @@ const INTERVAL_NAME = 'ingestion-sync';
 export class SyncScheduler implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(SyncScheduler.name);
   private intervalSeconds: number | null = null;
+  private scheduledAt = 0;
 
   constructor(
     private readonly sync: SyncService,
@@ -32,6 +33,14 @@ export class SyncScheduler implements OnApplicationBootstrap, OnApplicationShutd
   /** Seconds between scheduled syncs, or null when scheduling is off. */
   get currentIntervalSeconds(): number | null {
     return this.intervalSeconds;
+  }
+
+  /** When the next scheduled tick fires, or null when scheduling is off. */
+  get nextSyncAt(): Date | null {
+    if (this.intervalSeconds === null) return null;
+    const period = this.intervalSeconds * 1000;
+    const elapsed = (Date.now() - this.scheduledAt) % period;
+    return new Date(Date.now() + period - elapsed);
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -53,6 +62,7 @@ export class SyncScheduler implements OnApplicationBootstrap, OnApplicationShutd
       setInterval(() => void this.trigger('schedule'), seconds * 1000),
     );
     this.intervalSeconds = seconds;
+    this.scheduledAt = Date.now();
     this.logger.log(`Syncing every ${seconds} s`);
   }
 

@@ -1,0 +1,76 @@
+// GET /health: what an operator or the dashboard wants at a glance. Reads only the database and
+// in-process state; never calls the upstream.
+import { Inject, Injectable } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { ingestionConfig } from '../config/ingestion.config.js';
+import { SyncScheduler } from '../ingestion/sync.scheduler.js';
+import { SyncSettingsService } from '../ingestion/sync-settings.service.js';
+import { SyncRepository } from '../ingestion/sync.repository.js';
+import { HealthCheckFailedError } from './health-check-failed.error.js';
+
+const DB_TIMEOUT_MS = 2000;
+
+export interface HealthSummary {
+  status: 'ok' | 'degraded';
+  db_connected: true;
+  last_successful_sync: string | null;
+  last_sync_status: string | null;
+  last_error: string | null;
+  last_event_time: string | null;
+  sync_interval_seconds: number;
+  next_sync_at: string | null;
+  upstream_url: string;
+}
+
+@Injectable()
+export class HealthSummaryService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly runs: SyncRepository,
+    private readonly settings: SyncSettingsService,
+    private readonly scheduler: SyncScheduler,
+    @Inject(ingestionConfig.KEY) private readonly ingestion: ConfigType<typeof ingestionConfig>,
+  ) {}
+
+  async summary(): Promise<HealthSummary> {
+    const connected = await withTimeout(this.dataSource.query('SELECT 1'), DB_TIMEOUT_MS).then(
+      () => true,
+      () => false,
+    );
+    if (!connected) {
+      throw new HealthCheckFailedError('The database is unreachable', {
+        health_status: 'down',
+        db_connected: false,
+        upstream_url: this.ingestion.upstreamUrl,
+        sync_interval_seconds: this.scheduler.currentIntervalSeconds,
+      });
+    }
+    const [{ last, lastSuccess }, bookmark, interval] = await Promise.all([
+      this.runs.latestFinished(),
+      this.runs.bookmark(),
+      this.settings.syncIntervalSeconds(),
+    ]);
+    const failed = last?.result === 'failed';
+    return {
+      status: failed ? 'degraded' : 'ok',
+      db_connected: true,
+      last_successful_sync: lastSuccess?.finishedAt?.toISOString() ?? null,
+      last_sync_status: last?.result ?? null,
+      last_error: failed ? last.error : null,
+      last_event_time: bookmark?.toISOString() ?? null,
+      sync_interval_seconds: interval,
+      next_sync_at: this.scheduler.nextSyncAt?.toISOString() ?? null,
+      upstream_url: this.ingestion.upstreamUrl,
+    };
+  }
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
