@@ -8,7 +8,12 @@ const common = {
 
 export default {
   projects: [
-    { ...common, displayName: 'unit', roots: ['<rootDir>/src', '<rootDir>/mock-api'], testRegex: '\\.spec\\.ts$' },
+    {
+      ...common,
+      displayName: 'unit',
+      roots: ['<rootDir>/src', '<rootDir>/mock-api'],
+      testRegex: '\\.spec\\.ts$',
+    },
     {
       ...common,
       displayName: 'e2e',
@@ -16,7 +21,8 @@ export default {
       testRegex: '\\.e2e-spec\\.ts$',
       globalSetup: '<rootDir>/test/global-setup.mjs',
       globalTeardown: '<rootDir>/test/global-teardown.mjs',
-      testTimeout: 60000,
     },
   ],
+  // Global, not per project (Jest ignores it there): e2e specs start processes and wait on syncs.
+  testTimeout: 120000,
 };

@@ -171,17 +171,23 @@ describe('demo on the embedded database (dist/src/demo.js)', () => {
   let credentials: Record<string, string>;
   const ids: Record<string, string> = {};
   const tokens: Record<string, string> = {};
+  let mockPort: number;
 
-  // Only what the brief allows: no DATABASE_URL, so the demo must bring its own database.
+  // Only what the brief allows: no DATABASE_URL, so the demo must bring its own database (and,
+  // with no UPSTREAM_URL, its own mock upstream, here on a free port).
   const demoEnvironment = (port: number): NodeJS.ProcessEnv => ({
     PATH: process.env.PATH,
     DATA_DIR: dataDir,
     PORT: String(port),
     HOST: '127.0.0.1',
+    MOCK_PORT: String(mockPort),
+    MOCK_HOST: '127.0.0.1',
+    TOR_REFRESH_HOURS: '0',
   });
 
   beforeAll(async () => {
     dataDir = tempDir();
+    mockPort = await freePort();
     const port = await freePort();
     first = launch(DEMO, [], demoEnvironment(port));
     await waitFor('the demo to be ready', first, () => ready(port));

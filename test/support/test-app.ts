@@ -55,6 +55,9 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
   const url = `http://127.0.0.1:${port}`;
   const api = new ApiClient(url);
   const db = new pg.Pool({ connectionString: testDatabaseUrl(), max: 3 });
+  // An idle connection the server drops (a killed service's backend on PGlite, a restart) must
+  // not crash the test run; the next query simply opens a new one.
+  db.on('error', () => undefined);
 
   const stop = async (signal: NodeJS.Signals = 'SIGTERM') => {
     const exited = waitForExit(child);

@@ -1,0 +1,323 @@
+// The ingestion guarantees of contract section 4, end to end: the real service against the real
+// mock upstream over HTTP, checked in the database.
+import { backlogIds } from '../mock-api/alert-generator.js';
+import { startMockUpstream, MockUpstream } from './support/mock-upstream.js';
+import { startTestApp, TestApp, TestUser } from './support/test-app.js';
+
+const SEED = 7;
+
+async function waitUntil<T>(
+  what: string,
+  probe: () => Promise<T | undefined>,
+  timeoutMs = 60_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+interface Run {
+  id: string;
+  result: string;
+  fetched: number;
+  inserted: number;
+  duplicates: number;
+  quarantined: number;
+  pages: number;
+  error: string | null;
+  started_at: string;
+  finished_at: string | null;
+}
+
+async function finishedRun(t: TestApp, admin: TestUser, runId: string): Promise<Run> {
+  return waitUntil(`run ${runId} to finish`, async () => {
+    const res = await t.api.get('/api/sync/runs?limit=200', { token: admin.token });
+    const run = (res.body.runs as Run[]).find((r) => r.id === runId);
+    return run && run.result !== 'running' ? run : undefined;
+  });
+}
+
+async function syncNow(t: TestApp, admin: TestUser): Promise<Run> {
+  const started = await t.api.post('/api/sync', { token: admin.token });
+  expect(started.status).toBe(202);
+  return finishedRun(t, admin, started.body.run_id);
+}
+
+async function storedExternalIds(t: TestApp): Promise<string[]> {
+  const { rows } = await t.db.query<{ external_id: string }>(
+    'SELECT external_id FROM alerts ORDER BY external_id',
+  );
+  return rows.map((r) => r.external_id);
+}
+
+async function quarantineCount(t: TestApp): Promise<number> {
+  const { rows } = await t.db.query<{ n: number }>('SELECT count(*)::int AS n FROM quarantine');
+  return rows[0].n;
+}
+
+describe('Ingestion (e2e)', () => {
+  describe('with a fixed seed, no arrivals and a backlog of N', () => {
+    const N = 3000;
+    const MALFORMED = 0.03;
+    let mock: MockUpstream;
+    let t: TestApp;
+    let admin: TestUser;
+
+    beforeAll(async () => {
+      mock = await startMockUpstream({ MOCK_BACKLOG: String(N) });
+      await mock.setChaos({ malformed_rate: MALFORMED });
+      t = await startTestApp({
+        UPSTREAM_URL: mock.url,
+        SYNC_PAGE_SIZE: '250',
+        DEFAULT_LOOKBACK_HOURS: '48',
+      });
+      await t.reset();
+      admin = await t.user('admin', ['admin']);
+    });
+    afterAll(async () => {
+      await t.close();
+      await mock.close();
+    });
+
+    it('stores exactly the mock’s distinct valid alerts, quarantines the rest, and inserted + quarantined = N', async () => {
+      const run = await syncNow(t, admin);
+      expect(run).toMatchObject({ result: 'success', fetched: N, error: null });
+      expect(run.inserted + run.quarantined).toBe(N);
+      expect(run.pages).toBe(Math.ceil(N / 250));
+
+      const expected = backlogIds(SEED, N, MALFORMED).sort();
+      expect(expected.length).toBeLessThan(N); // the rate really produced bad records
+      expect(await storedExternalIds(t)).toEqual(expected);
+      expect(await quarantineCount(t)).toBe(N - expected.length);
+      expect(run.quarantined).toBe(N - expected.length);
+
+      const { rows } = await t.db.query<{ reason: string; payload: unknown }>(
+        'SELECT reason, payload FROM quarantine',
+      );
+      for (const row of rows) {
+        expect(row.reason).toMatch(/missing|must be|not a valid|not an ISO|blank|longer/);
+        expect(row.payload).toEqual(expect.any(Object));
+      }
+    });
+
+    it('changes nothing on further syncs (the overlap refetches, dedup drops)', async () => {
+      const before = await storedExternalIds(t);
+      const again = await syncNow(t, admin);
+      expect(again).toMatchObject({ result: 'success', inserted: 0, quarantined: 0 });
+      expect(again.duplicates).toBe(again.fetched - (N - before.length));
+      expect(await storedExternalIds(t)).toEqual(before);
+      expect(await quarantineCount(t)).toBe(N - before.length);
+    });
+
+    it('serves the quarantine to admins with payload and reason', async () => {
+      const res = await t.api.get('/api/sync/quarantine?limit=5', { token: admin.token });
+      expect(res.status).toBe(200);
+      expect(res.body.total).toBe(await quarantineCount(t));
+      expect(res.body.records).toHaveLength(5);
+      expect(res.body.records[0]).toEqual({
+        id: expect.any(String),
+        run_id: expect.any(String),
+        payload: expect.any(Object),
+        reason: expect.any(String),
+        received_at: expect.stringMatching(/Z$/),
+      });
+    });
+  });
+
+  describe('killed (SIGKILL) in the middle of a large sync', () => {
+    const N = 20_000;
+    let mock: MockUpstream;
+
+    beforeAll(async () => {
+      mock = await startMockUpstream({ MOCK_BACKLOG: String(N) });
+      await mock.setChaos({ malformed_rate: 0.01, latency_ms: 60 });
+    });
+    afterAll(() => mock.close());
+
+    it('loses nothing and doubles nothing after a restart', async () => {
+      const env = { UPSTREAM_URL: mock.url, SYNC_PAGE_SIZE: '400', DEFAULT_LOOKBACK_HOURS: '48' };
+      const first = await startTestApp(env);
+      await first.reset();
+      const admin = await first.user('admin', ['admin']);
+      const started = await first.api.post('/api/sync', { token: admin.token });
+      expect(started.status).toBe(202);
+      await waitUntil('a few committed pages', async () => {
+        const { rows } = await first.db.query<{ pages: number }>(
+          'SELECT pages FROM sync_runs WHERE id = $1',
+          [started.body.run_id],
+        );
+        return rows[0]?.pages >= 5 ? true : undefined;
+      });
+      expect(await first.stop('SIGKILL')).toBeNull();
+      await first.db.end();
+
+      const second = await startTestApp(env);
+      try {
+        const partial = (await storedExternalIds(second)).length;
+        expect(partial).toBeGreaterThan(0);
+        expect(partial).toBeLessThan(N * 0.9);
+        await mock.setChaos({ latency_ms: 0 });
+        const login = await second.api.post('/api/auth/token', {
+          body: { username: 'admin', password: admin.password },
+        });
+        const token = login.body.access_token as string;
+        const resumed = await syncNow(second, { ...admin, token });
+        expect(resumed.result).toBe('success');
+
+        const expected = backlogIds(SEED, N, 0.01).sort();
+        expect(await storedExternalIds(second)).toEqual(expected);
+        expect(await quarantineCount(second)).toBe(N - expected.length);
+        // Every page committed its counters with its rows, so the runs add up exactly — the
+        // killed one included, which the next sync marked interrupted.
+        const { rows } = await second.db.query<{
+          result: string;
+          inserted: number;
+          quarantined: number;
+        }>('SELECT result, inserted, quarantined FROM sync_runs');
+        expect(rows.map((r) => r.result).sort()).toEqual(['interrupted', 'success']);
+        expect(rows.reduce((n, r) => n + r.inserted + r.quarantined, 0)).toBe(N);
+      } finally {
+        await second.close();
+      }
+    });
+  });
+
+  describe('when the upstream fails or throttles', () => {
+    let mock: MockUpstream;
+    let t: TestApp;
+    let admin: TestUser;
+
+    beforeAll(async () => {
+      mock = await startMockUpstream({ MOCK_BACKLOG: '600' });
+      t = await startTestApp({
+        UPSTREAM_URL: mock.url,
+        SYNC_PAGE_SIZE: '100',
+        DEFAULT_LOOKBACK_HOURS: '48',
+      });
+      await t.reset();
+      admin = await t.user('admin', ['admin']);
+      expect((await syncNow(t, admin)).result).toBe('success');
+    });
+    afterAll(async () => {
+      await t.close();
+      await mock.close();
+    });
+
+    it('fails the sync at failure_rate 1.0, reports degraded with the error, and keeps serving stored alerts', async () => {
+      await mock.setChaos({ failure_rate: 1 });
+      const run = await syncNow(t, admin);
+      expect(run.result).toBe('failed');
+      expect(run.error).toMatch(/HTTP 500/);
+      const health = await t.api.get('/health');
+      expect(health.status).toBe(200);
+      expect(health.body).toMatchObject({
+        status: 'degraded',
+        last_sync_status: 'failed',
+        last_error: run.error,
+      });
+      const { rows } = await t.db.query<{ n: number }>('SELECT count(*)::int AS n FROM alerts');
+      expect(rows[0].n).toBe(600);
+      const list = await t.api.get('/api/alerts?limit=5', { token: admin.token });
+      expect(list.status).toBe(200);
+      expect(list.body.alerts).toHaveLength(5);
+    });
+
+    it('is ok again after failure_rate 0.0 and a manual sync', async () => {
+      await mock.setChaos({ failure_rate: 0 });
+      expect((await syncNow(t, admin)).result).toBe('success');
+      expect((await t.api.get('/health')).body).toMatchObject({
+        status: 'ok',
+        last_sync_status: 'success',
+        last_error: null,
+      });
+    });
+
+    it('completes a sync at rate_limit_rate 0.5 by honouring Retry-After', async () => {
+      await mock.setChaos({ rate_limit_rate: 0.5 });
+      try {
+        const run = await syncNow(t, admin);
+        expect(run).toMatchObject({ result: 'success', fetched: 600 });
+      } finally {
+        await mock.setChaos({ rate_limit_rate: 0 });
+      }
+    });
+
+    it('answers 409 to POST /api/sync while a sync runs', async () => {
+      await mock.setChaos({ latency_ms: 500 });
+      try {
+        const first = await t.api.post('/api/sync', { token: admin.token });
+        const second = await t.api.post('/api/sync', { token: admin.token });
+        expect(first.status).toBe(202);
+        expect(second.status).toBe(409);
+        expect(second.headers.get('content-type')).toMatch(/problem\+json/);
+        await finishedRun(t, admin, first.body.run_id);
+      } finally {
+        await mock.setChaos({ latency_ms: 0 });
+      }
+    });
+  });
+
+  // Mutual exclusion across processes rests on pg_try_advisory_lock, which PGlite grants to every
+  // session (it has a single backend): replicas need a PostgreSQL server, so this runs only when
+  // the suite has one (TEST_DATABASE_URL, as in .ci/run).
+  const onServer = process.env.TEST_DATABASE_EMBEDDED ? describe.skip : describe;
+
+  onServer('two service processes on one PostgreSQL server', () => {
+    it('never run a sync at the same time', async () => {
+      const mock = await startMockUpstream({ MOCK_BACKLOG: '1500' });
+      await mock.setChaos({ latency_ms: 40 });
+      const env = { UPSTREAM_URL: mock.url, SYNC_PAGE_SIZE: '100', DEFAULT_LOOKBACK_HOURS: '48' };
+      const a = await startTestApp(env);
+      await a.reset();
+      const admin = await a.user('admin', ['admin']);
+      const b = await startTestApp(env);
+      try {
+        const tokenB = (
+          await b.api.post('/api/auth/token', {
+            body: { username: 'admin', password: admin.password },
+          })
+        ).body.access_token as string;
+        const statuses: number[] = [];
+        const deadline = Date.now() + 8000;
+        while (Date.now() < deadline) {
+          const [ra, rb] = await Promise.all([
+            a.api.post('/api/sync', { token: admin.token }),
+            b.api.post('/api/sync', { token: tokenB }),
+          ]);
+          statuses.push(ra.status, rb.status);
+          await new Promise((r) => setTimeout(r, 150));
+        }
+        expect(statuses.filter((s) => s === 202).length).toBeGreaterThan(1);
+        expect(statuses.filter((s) => s === 409).length).toBeGreaterThan(1);
+        expect(statuses.every((s) => s === 202 || s === 409)).toBe(true);
+
+        await waitUntil('all runs to finish', async () => {
+          const { rows } = await a.db.query<{ n: number }>(
+            `SELECT count(*)::int AS n FROM sync_runs WHERE result = 'running'`,
+          );
+          return rows[0].n === 0 ? true : undefined;
+        });
+        const { rows: runs } = await a.db.query<{
+          started_at: Date;
+          finished_at: Date;
+          host: string;
+        }>('SELECT started_at, finished_at, host FROM sync_runs ORDER BY started_at');
+        expect(new Set(runs.map((r) => r.host)).size).toBe(2); // both replicas took turns
+        for (let i = 1; i < runs.length; i++) {
+          expect(runs[i].started_at.getTime()).toBeGreaterThanOrEqual(
+            runs[i - 1].finished_at.getTime(),
+          );
+        }
+        expect(await storedExternalIds(a)).toEqual(backlogIds(SEED, 1500).sort());
+      } finally {
+        await b.close();
+        await a.close();
+        await mock.close();
+      }
+    });
+  });
+});
