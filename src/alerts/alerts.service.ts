@@ -1,0 +1,28 @@
+import { Injectable } from '@nestjs/common';
+import type { Page } from '../common/pagination/paginate.js';
+import { pageRequest, type PageRequest } from '../common/pagination/page-request.js';
+import type { PageParams } from '../common/pagination/page-query.dto.js';
+import { NotFoundError } from '../common/problem/domain-error.js';
+import { ALERT_PAGING, type AlertFilter, type AlertRow } from './alert-sql.js';
+import { AlertsRepository } from './alerts.repository.js';
+
+export interface AlertList {
+  page: Page<AlertRow>;
+  request: PageRequest;
+}
+
+@Injectable()
+export class AlertsService {
+  constructor(private readonly alerts: AlertsRepository) {}
+
+  async list(filter: AlertFilter, paging: PageParams): Promise<AlertList> {
+    const request = pageRequest(paging, ALERT_PAGING);
+    return { page: await this.alerts.list(filter, request), request };
+  }
+
+  async get(id: string): Promise<AlertRow> {
+    const alert = await this.alerts.findById(id);
+    if (!alert) throw new NotFoundError('Alert', id);
+    return alert;
+  }
+}

@@ -1,0 +1,172 @@
+// An alert on the wire. Rows become this shape here and nowhere else.
+import { ApiProperty } from '@nestjs/swagger';
+import {
+  ALERT_ORIGINS,
+  ALERT_STATUSES,
+  type AlertOrigin,
+  type AlertStatus,
+  ENRICHMENT_TYPES,
+  type EnrichmentType,
+  RESOLUTIONS,
+  type Resolution,
+  SEVERITIES,
+  type Severity,
+} from '../alert.types.js';
+import type { AlertRow } from '../alert-sql.js';
+
+export class AssigneeDto {
+  @ApiProperty({ format: 'uuid' })
+  id: string;
+
+  @ApiProperty({ example: 'alice' })
+  username: string;
+}
+
+export class EnrichmentErrorDto {
+  @ApiProperty({ example: 'geo' })
+  plugin: string;
+
+  @ApiProperty({ example: 'GeoIP database unavailable' })
+  message: string;
+}
+
+export class EnrichmentDto {
+  @ApiProperty({
+    type: Object,
+    nullable: true,
+    description: 'GeoIP of the destination address; null when unknown',
+  })
+  geo: unknown;
+
+  @ApiProperty({
+    type: Object,
+    nullable: true,
+    description: 'Tor exit node lookup; null when not run',
+  })
+  tor: unknown;
+
+  @ApiProperty({
+    type: Object,
+    nullable: true,
+    description: 'User and asset context; null when nothing is known',
+  })
+  context: unknown;
+
+  @ApiProperty({
+    type: [EnrichmentErrorDto],
+    description: 'Plugins that failed for this alert (the alert is stored regardless)',
+  })
+  errors: EnrichmentErrorDto[];
+
+  [plugin: string]: unknown;
+}
+
+const iso = (date: Date) => date.toISOString();
+
+export class AlertDto {
+  @ApiProperty({ format: 'uuid' })
+  id: string;
+
+  @ApiProperty({ example: 'firewall' })
+  source: string;
+
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: "The upstream's id of the alert; null when it gave none or for event alerts",
+  })
+  external_id: string | null;
+
+  @ApiProperty({ enum: ALERT_ORIGINS })
+  origin: AlertOrigin;
+
+  @ApiProperty({ enum: SEVERITIES })
+  severity: Severity;
+
+  @ApiProperty({ enum: ALERT_STATUSES })
+  status: AlertStatus;
+
+  @ApiProperty()
+  description: string;
+
+  @ApiProperty({ format: 'date-time', description: 'When the alert happened (event time)' })
+  created_at: string;
+
+  @ApiProperty({ format: 'date-time', description: 'When Vigil stored it' })
+  ingested_at: string;
+
+  @ApiProperty({ format: 'date-time' })
+  updated_at: string;
+
+  @ApiProperty({ type: String, nullable: true, example: '10.0.0.12' })
+  src_ip: string | null;
+
+  @ApiProperty({ type: String, nullable: true, example: '185.220.101.1' })
+  dst_ip: string | null;
+
+  @ApiProperty({ type: String, nullable: true, example: 'DE', description: 'ISO 3166-1 alpha-2' })
+  country: string | null;
+
+  @ApiProperty({ type: String, nullable: true, example: 'alice' })
+  user: string | null;
+
+  @ApiProperty({ enum: ENRICHMENT_TYPES })
+  enrichment_type: EnrichmentType;
+
+  @ApiProperty({ type: EnrichmentDto })
+  enrichment: EnrichmentDto;
+
+  @ApiProperty({ type: AssigneeDto, nullable: true })
+  assignee: AssigneeDto | null;
+
+  @ApiProperty({ enum: RESOLUTIONS, nullable: true })
+  resolution: Resolution | null;
+
+  @ApiProperty({ type: String, format: 'uuid', nullable: true })
+  event_id: string | null;
+
+  @ApiProperty({ type: 'integer', description: 'Bumped on every change (optimistic concurrency)' })
+  version: number;
+
+  static fromRow(row: AlertRow): AlertDto {
+    const { geo = null, tor = null, context = null, errors = [], ...others } = row.enrichment;
+    return {
+      id: row.id,
+      source: row.source,
+      external_id: row.external_id,
+      origin: row.origin,
+      severity: row.severity,
+      status: row.status,
+      description: row.description,
+      created_at: iso(row.created_at),
+      ingested_at: iso(row.ingested_at),
+      updated_at: iso(row.updated_at),
+      src_ip: row.src_ip,
+      dst_ip: row.dst_ip,
+      country: row.country,
+      user: row.user_name,
+      enrichment_type: row.enrichment_type,
+      enrichment: { ...others, geo, tor, context, errors },
+      assignee:
+        row.assignee_id && row.assignee_username
+          ? { id: row.assignee_id, username: row.assignee_username }
+          : null,
+      resolution: row.resolution,
+      event_id: row.event_id,
+      version: row.version,
+    };
+  }
+}
+
+export class AlertDetailDto extends AlertDto {
+  @ApiProperty({
+    type: Object,
+    nullable: true,
+    description: 'The event that raised the alert (origin `event`); null for upstream alerts',
+  })
+  event: unknown;
+
+  static override fromRow(row: AlertRow): AlertDetailDto {
+    return { ...AlertDto.fromRow(row), event: null };
+  }
+}
