@@ -104,8 +104,9 @@ export class SyncService implements OnApplicationShutdown {
     }
   }
 
+  /** Never rejects: whatever happens, the run ends recorded (if it can be) and the lock is freed. */
   private async execute(session: QueryRunner, runId: string): Promise<SyncRun> {
-    const started = Date.now();
+    const started = new Date();
     let result: 'success' | 'failed' | 'interrupted' = 'success';
     let error: string | null = null;
     try {
@@ -120,8 +121,14 @@ export class SyncService implements OnApplicationShutdown {
       error = failure instanceof Error ? failure.message : String(failure);
       this.logger.error({ err: failure, runId }, 'Sync failed');
     }
-    const run = await this.repository.finishRun(session, runId, result, error);
-    const durationMs = Date.now() - started;
+    let run: SyncRun | null = null;
+    try {
+      run = await this.repository.finishRun(session, runId, result, error);
+    } catch (failure) {
+      this.logger.error({ err: failure, runId }, 'Could not record the end of a sync run');
+    }
+    run ??= { ...EMPTY_RUN, id: runId, startedAt: started, finishedAt: new Date(), result, error };
+    const durationMs = Date.now() - started.getTime();
     this.logger.log(
       {
         runId,
@@ -220,6 +227,16 @@ export class SyncService implements OnApplicationShutdown {
     await this.active?.done.catch(() => undefined);
   }
 }
+
+const EMPTY_RUN: Omit<SyncRun, 'id' | 'startedAt' | 'finishedAt' | 'result' | 'error'> = {
+  trigger: 'manual',
+  fetched: 0,
+  inserted: 0,
+  duplicates: 0,
+  quarantined: 0,
+  pages: 0,
+  host: null,
+};
 
 function hashPayload(record: unknown): Buffer {
   return createHash('sha256')
