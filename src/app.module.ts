@@ -10,7 +10,14 @@ import { ProblemDetailsFilter } from './common/problem/problem-details.filter.js
 import { ClientThrottleGuard } from './common/throttling/client-throttle.guard.js';
 import { ThrottlingModule } from './common/throttling/throttling.module.js';
 import { createValidationPipe } from './common/validation/validation.pipe.js';
-import { appConfig, authConfig, databaseConfig, ingestionConfig, throttleConfig } from './config/index.js';
+import {
+  appConfig,
+  authConfig,
+  databaseConfig,
+  enrichmentConfig,
+  ingestionConfig,
+  throttleConfig,
+} from './config/index.js';
 import { DatabaseModule } from './database/database.module.js';
 import { EnrichmentModule } from './enrichment/enrichment.module.js';
 import { HealthModule } from './health/health.module.js';
@@ -22,7 +29,14 @@ import { UsersModule } from './users/users.module.js';
     ConfigModule.forRoot({
       isGlobal: true,
       ignoreEnvFile: true,
-      load: [appConfig, authConfig, databaseConfig, throttleConfig, ingestionConfig],
+      load: [
+        appConfig,
+        authConfig,
+        databaseConfig,
+        throttleConfig,
+        ingestionConfig,
+        enrichmentConfig,
+      ],
     }),
     LoggingModule,
     DatabaseModule,

@@ -11,12 +11,16 @@ const CALLERS: Caller[] = ['anonymous', 'analyst', 'admin'];
 interface Cast {
   admin: TestUser;
   analyst: TestUser;
+  /** Rows that exist, for the routes that take one. */
+  alertId: string;
+  ipUserId: string;
+  assetSource: string;
   /** The signed-in caller, undefined when anonymous. */
   caller?: TestUser;
 }
 
 interface Route {
-  method: 'GET' | 'POST' | 'PATCH';
+  method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
   /** As the OpenAPI document spells it. */
   path: string;
   expected: Record<Caller, number>;
@@ -64,6 +68,50 @@ const ROUTES: Route[] = [
     path: '/api/users/{id}',
     expected: adminOnly(200),
     request: ({ analyst }) => ({ path: `/api/users/${analyst.id}`, body: { groups: ['analyst'] } }),
+  },
+  // 202 while the sync runs in the background; the upstream (port 1) refuses at once.
+  { method: 'POST', path: '/api/sync', expected: adminOnly(202) },
+  { method: 'GET', path: '/api/sync/runs', expected: signedIn(200) },
+  { method: 'GET', path: '/api/sync/quarantine', expected: adminOnly(200) },
+  { method: 'GET', path: '/api/config', expected: signedIn(200) },
+  {
+    method: 'PUT',
+    path: '/api/config',
+    expected: adminOnly(200),
+    request: () => ({ body: { sync_interval_seconds: 120 } }),
+  },
+  { method: 'GET', path: '/api/alerts', expected: signedIn(200) },
+  {
+    method: 'GET',
+    path: '/api/alerts/{id}',
+    expected: signedIn(200),
+    request: ({ alertId }) => ({ path: `/api/alerts/${alertId}` }),
+  },
+  { method: 'GET', path: '/api/context/ip-users', expected: signedIn(200) },
+  {
+    method: 'POST',
+    path: '/api/context/ip-users',
+    expected: adminOnly(201),
+    request: () => ({ body: { network: '10.9.0.0/24', user_name: 'zed' } }),
+  },
+  {
+    method: 'DELETE',
+    path: '/api/context/ip-users/{id}',
+    expected: adminOnly(204),
+    request: ({ ipUserId }) => ({ path: `/api/context/ip-users/${ipUserId}` }),
+  },
+  { method: 'GET', path: '/api/context/assets', expected: signedIn(200) },
+  {
+    method: 'POST',
+    path: '/api/context/assets',
+    expected: adminOnly(201),
+    request: () => ({ body: { source: 'ngfw', owner_team: 'Network' } }),
+  },
+  {
+    method: 'DELETE',
+    path: '/api/context/assets/{source}',
+    expected: adminOnly(204),
+    request: ({ assetSource }) => ({ path: `/api/context/assets/${assetSource}` }),
   },
   { method: 'GET', path: '/health', expected: anyone(200) },
   { method: 'GET', path: '/health/live', expected: anyone(200) },
@@ -114,12 +162,28 @@ describe('Access control (e2e)', () => {
   let cast: Omit<Cast, 'caller'>;
 
   beforeAll(async () => {
-    t = await startTestApp();
+    t = await startTestApp({ UPSTREAM_URL: 'http://127.0.0.1:1', UPSTREAM_RETRIES: '0' });
   });
   afterAll(() => t.close());
   beforeEach(async () => {
     await t.reset();
-    cast = { admin: await t.user('root', ['admin']), analyst: await t.user('ana', ['analyst']) };
+    const { rows } = await t.db.query<{ id: string }>(
+      `INSERT INTO alerts (source, external_id, fingerprint, severity, description, created_at)
+       VALUES ('firewall', 'fw-1', decode(md5('fw-1'), 'hex'), 'high', 'Port scan', now()) RETURNING id`,
+    );
+    const { rows: mappings } = await t.db.query<{ id: string }>(
+      `INSERT INTO context_ip_users (network, user_name) VALUES ('10.0.0.0/24', 'alice') RETURNING id`,
+    );
+    await t.db.query(
+      `INSERT INTO context_assets (source, owner_team) VALUES ('firewall', 'NetSec')`,
+    );
+    cast = {
+      admin: await t.user('root', ['admin']),
+      analyst: await t.user('ana', ['analyst']),
+      alertId: rows[0].id,
+      ipUserId: mappings[0].id,
+      assetSource: 'firewall',
+    };
   });
 
   function call(route: Route, who: Caller): Promise<ApiResponse> {

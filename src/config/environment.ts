@@ -16,6 +16,7 @@ import {
   validateSync,
   ValidationError,
 } from 'class-validator';
+import { accessSync, constants, statSync } from 'node:fs';
 import { parseDurationSeconds } from './duration.js';
 
 const toBoolean = ({ value }: { value: unknown }): unknown => {
@@ -253,5 +254,22 @@ export function readEnvironment(source: NodeJS.ProcessEnv = process.env): Enviro
       'Invalid configuration: ADMIN_USERNAME and ADMIN_PASSWORD must be set together',
     );
   }
+  for (const key of ['GEOIP_DB_PATH', 'GEOIP_ASN_DB_PATH'] as const) {
+    const path = env[key];
+    if (path && !isReadableFile(path)) {
+      throw new ConfigurationError(
+        `Invalid configuration: ${key} must name a readable MMDB file (got "${path}")`,
+      );
+    }
+  }
   return env;
+}
+
+function isReadableFile(path: string): boolean {
+  try {
+    accessSync(path, constants.R_OK);
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
 }

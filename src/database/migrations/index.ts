@@ -2,5 +2,10 @@
 // the same classes whether running from src/ or dist/.
 import { Identity1763700000000 } from './1763700000000-identity.js';
 import { AlertsAndIngestion1763800000000 } from './1763800000000-alerts-and-ingestion.js';
+import { ContextNetworkIndex1763810000000 } from './1763810000000-context-network-index.js';
 
-export const MIGRATIONS = [Identity1763700000000, AlertsAndIngestion1763800000000];
+export const MIGRATIONS = [
+  Identity1763700000000,
+  AlertsAndIngestion1763800000000,
+  ContextNetworkIndex1763810000000,
+];
