@@ -1,13 +1,21 @@
-// `npm run bench -- [name ...]`: runs the named benchmarks (all when none is named).
+// `npm run bench -- [name ...] [options]`: runs the named benchmarks (all when none is named).
+// Options: --backlog N (ingest, default 200000), --rounds N (ingest, default 2).
+import { parseArgs } from 'node:util';
 import { benchAuth } from './auth.bench.js';
+import { benchIngest } from './ingest.bench.js';
 import { benchStartup } from './startup.bench.js';
+
+const { values, positionals: requested } = parseArgs({
+  allowPositionals: true,
+  options: { backlog: { type: 'string', default: '200000' }, rounds: { type: 'string', default: '2' } },
+});
 
 const BENCHMARKS: Record<string, () => Promise<void>> = {
   startup: benchStartup,
   auth: benchAuth,
+  ingest: () => benchIngest({ backlog: Number(values.backlog), rounds: Number(values.rounds) }),
 };
 
-const requested = process.argv.slice(2);
 const unknown = requested.filter((name) => !(name in BENCHMARKS));
 if (unknown.length) {
   process.stderr.write(

@@ -1,8 +1,8 @@
 // Compiles the TypeScript sources when dist/ is missing or older than any source file, so
 // `npm start` and the CLI work straight after `npm ci` without a separate build step.
-import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { build } from './build.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const stamp = join(root, 'dist', '.build-stamp');
@@ -23,15 +23,5 @@ const newestSource = Math.max(
 );
 if (!existsSync(stamp) || statSync(stamp).mtimeMs < newestSource) {
   process.stderr.write('Building Vigil (tsc)...\n');
-  execFileSync(
-    process.execPath,
-    [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'tsconfig.build.json')],
-    {
-      stdio: 'inherit',
-    },
-  );
-  execFileSync(process.execPath, [
-    '-e',
-    `require('fs').writeFileSync(${JSON.stringify(stamp)}, '')`,
-  ]);
+  build();
 }

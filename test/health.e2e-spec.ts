@@ -146,7 +146,16 @@ describe('Health probes (e2e)', () => {
       last_event_time: null,
       sync_interval_seconds: 60,
       upstream_url: expect.stringMatching(/^https?:\/\//),
+      enrichment: {
+        geoip_database: expect.objectContaining({
+          name: expect.any(String),
+          attribution: expect.stringMatching(/DB-IP/),
+        }),
+        tor_list_updated_at: expect.any(String),
+        tor_list_size: expect.any(Number),
+      },
     });
+    expect(res.body.enrichment.tor_list_size).toBeGreaterThan(100);
   });
 
   it('needs no token and ignores a bad one', async () => {

@@ -5,6 +5,10 @@ import type { ConfigType } from '@nestjs/config';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { ingestionConfig } from '../config/ingestion.config.js';
+import {
+  EnrichmentStatus,
+  type EnrichmentStatusReport,
+} from '../enrichment/enrichment-status.service.js';
 import { SyncScheduler } from '../ingestion/sync.scheduler.js';
 import { SyncSettingsService } from '../ingestion/sync-settings.service.js';
 import { SyncRepository } from '../ingestion/sync.repository.js';
@@ -22,6 +26,7 @@ export interface HealthSummary {
   sync_interval_seconds: number;
   next_sync_at: string | null;
   upstream_url: string;
+  enrichment: EnrichmentStatusReport;
 }
 
 @Injectable()
@@ -31,6 +36,7 @@ export class HealthSummaryService {
     private readonly runs: SyncRepository,
     private readonly settings: SyncSettingsService,
     private readonly scheduler: SyncScheduler,
+    private readonly enrichment: EnrichmentStatus,
     @Inject(ingestionConfig.KEY) private readonly ingestion: ConfigType<typeof ingestionConfig>,
   ) {}
 
@@ -45,6 +51,7 @@ export class HealthSummaryService {
         db_connected: false,
         upstream_url: this.ingestion.upstreamUrl,
         sync_interval_seconds: this.scheduler.currentIntervalSeconds,
+        enrichment: this.enrichment.report(),
       });
     }
     const [{ last, lastSuccess }, bookmark, interval] = await Promise.all([
@@ -63,6 +70,7 @@ export class HealthSummaryService {
       sync_interval_seconds: interval,
       next_sync_at: this.scheduler.nextSyncAt?.toISOString() ?? null,
       upstream_url: this.ingestion.upstreamUrl,
+      enrichment: this.enrichment.report(),
     };
   }
 }

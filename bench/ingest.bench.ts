@@ -1,0 +1,137 @@
+// Ingest throughput: a mock backlog of N alerts synced end to end by the real service (HTTP
+// paging, normalisation, enrichment, one transaction per page) into PostgreSQL, beside a raw
+// baseline in the same run that inserts the same rows with INSERT … SELECT unnest(...) batches of
+// the same size, without HTTP or enrichment. Rounds alternate so machine noise hits both. Also
+// reports the service's peak RSS (VmHWM) over the run.
+import { readFileSync } from 'node:fs';
+import pg from 'pg';
+import { alertAt } from '../mock-api/alert-generator.js';
+import { createMockServer } from '../mock-api/mock-server.js';
+import { normalizeAlert, NormalizedAlert } from '../src/ingestion/alert-normalizer.js';
+import { ApiClient } from '../test/support/api-client.js';
+import { freePort, serviceEnvironment, spawnService, waitForExit } from '../test/support/service-process.js';
+import { freshBenchDatabase, median, table } from './support.js';
+
+const PAGE = 1000;
+
+export interface IngestOptions {
+  backlog: number;
+  rounds: number;
+}
+
+function peakRssMb(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0);
+  return Math.round(kb / 1024);
+}
+
+async function clearIngested(db: pg.Client): Promise<void> {
+  await db.query('TRUNCATE alerts, quarantine, sync_runs');
+  await db.query('UPDATE sync_state SET bookmark = NULL');
+}
+
+/** The baseline: the same normalised rows, batch-inserted straight into the alerts table. */
+async function rawInsert(db: pg.Client, alerts: NormalizedAlert[]): Promise<number> {
+  const started = performance.now();
+  for (let i = 0; i < alerts.length; i += PAGE) {
+    const batch = alerts.slice(i, i + PAGE);
+    await db.query(
+      `INSERT INTO alerts (source, external_id, fingerprint, severity, description, created_at, src_ip, dst_ip)
+       SELECT * FROM unnest($1::varchar[], $2::varchar[], $3::bytea[], $4::varchar[], $5::text[],
+                            $6::timestamptz[], $7::inet[], $8::inet[])
+       ON CONFLICT DO NOTHING`,
+      [
+        batch.map((a) => a.source),
+        batch.map((a) => a.externalId),
+        batch.map((a) => a.fingerprint),
+        batch.map((a) => a.severity),
+        batch.map((a) => a.description),
+        batch.map((a) => a.createdAt),
+        batch.map((a) => a.srcIp),
+        batch.map((a) => a.dstIp),
+      ],
+    );
+  }
+  return performance.now() - started;
+}
+
+export async function benchIngest(options: IngestOptions): Promise<void> {
+  const url = await freshBenchDatabase();
+  const mock = createMockServer({ seed: 11, backlog: options.backlog, ratePerMinute: 0, failureRate: 0 });
+  const { url: mockUrl } = await mock.listen(0, '127.0.0.1');
+  const port = await freePort();
+  const service = await spawnService(
+    'dist/src/main.js',
+    serviceEnvironment(port, url, {
+      UPSTREAM_URL: mockUrl,
+      SYNC_PAGE_SIZE: String(PAGE),
+      DEFAULT_LOOKBACK_HOURS: '48',
+      LOG_LEVEL: 'warn',
+      DB_POOL_SIZE: '10',
+      ADMIN_USERNAME: 'bench',
+      ADMIN_PASSWORD: 'bench-password-0123456789',
+    }),
+    port,
+  );
+  const db = new pg.Client({ connectionString: url });
+  await db.connect();
+  try {
+    // The rows the baseline inserts: exactly what the mock serves, normalised once up front.
+    const rows: NormalizedAlert[] = [];
+    for (let i = 0; i < options.backlog; i++) {
+      const result = normalizeAlert(alertAt(mock.seed, i, mock.timeline.createdAt(i), { torExits: mock.torExits }));
+      if (result.ok) rows.push(result.alert);
+    }
+    const api = new ApiClient(`http://127.0.0.1:${port}`);
+    const login = await api.post('/api/auth/token', { body: { username: 'bench', password: 'bench-password-0123456789' } });
+    const token = login.body.access_token as string;
+
+    const raw: number[] = [];
+    const full: number[] = [];
+    for (let round = 0; round < options.rounds; round++) {
+      await clearIngested(db);
+      raw.push((rows.length / (await rawInsert(db, rows))) * 1000);
+
+      await clearIngested(db);
+      const started = performance.now();
+      const start = await api.post('/api/sync', { token });
+      if (start.status !== 202) throw new Error(`POST /api/sync: ${start.status} ${JSON.stringify(start.body)}`);
+      let run;
+      for (;;) {
+        await new Promise((r) => setTimeout(r, 100));
+        const { rows: found } = await db.query<{ result: string; inserted: number }>(
+          'SELECT result, inserted FROM sync_runs WHERE id = $1',
+          [start.body.run_id],
+        );
+        if (found[0] && found[0].result !== 'running') {
+          run = found[0];
+          break;
+        }
+      }
+      const seconds = (performance.now() - started) / 1000;
+      if (run.result !== 'success' || run.inserted !== rows.length) {
+        throw new Error(`sync ${run.result}: inserted ${run.inserted} of ${rows.length}`);
+      }
+      full.push(rows.length / seconds);
+    }
+    const rawRate = median(raw);
+    const fullRate = median(full);
+    process.stdout.write(
+      `\ningest: backlog ${options.backlog} (${rows.length} valid), pages of ${PAGE}, ${options.rounds} alternating rounds\n`,
+    );
+    process.stdout.write(
+      `${table([
+        { path: 'raw INSERT … SELECT unnest (baseline)', 'alerts/s (median)': Math.round(rawRate), rounds: raw.map(Math.round).join(' ') },
+        { path: 'service: HTTP + normalise + enrich + commit', 'alerts/s (median)': Math.round(fullRate), rounds: full.map(Math.round).join(' ') },
+      ])}\n`,
+    );
+    process.stdout.write(`ratio service : raw = ${(fullRate / rawRate).toFixed(2)}\n`);
+    process.stdout.write(`service peak RSS (VmHWM) = ${peakRssMb(service.child.pid!)} MB\n`);
+  } finally {
+    await db.end();
+    const exited = waitForExit(service.child);
+    service.child.kill('SIGTERM');
+    await exited;
+    await mock.close();
+  }
+}
