@@ -146,95 +146,89 @@ export class SyncRepository {
     return row?.bookmark ?? null;
   }
 
-  /** One page, atomically: new alerts, new quarantine records, the bookmark and the run's counters. */
+  /**
+   * One page, atomically and in one statement (a single statement is its own transaction): new
+   * alerts, new quarantine records, the bookmark and the run's counters. Rows travel as one JSON
+   * parameter read with jsonb_to_recordset, which costs far less than a dozen escaped arrays.
+   */
   async commitPage(
     session: QueryRunner,
     page: PageCommit,
   ): Promise<{ inserted: number; quarantined: number }> {
-    await session.startTransaction();
-    try {
-      const inserted = page.alerts.length ? await this.insertAlerts(session, page.alerts) : 0;
-      const quarantined = page.quarantine.length
-        ? await this.insertQuarantine(session, page.runId, page.quarantine)
-        : 0;
-      if (page.bookmark) {
-        await session.query(
-          `UPDATE sync_state SET bookmark = GREATEST(coalesce(bookmark, $1), $1), updated_at = now() WHERE id = 1`,
-          [page.bookmark],
-        );
-      }
-      await session.query(
-        `UPDATE sync_runs SET pages = pages + 1, fetched = fetched + $2, inserted = inserted + $3,
-           duplicates = duplicates + $4, quarantined = quarantined + $5
-         WHERE id = $1`,
-        [page.runId, page.fetched, inserted, page.alerts.length - inserted, quarantined],
-      );
-      await session.commitTransaction();
-      return { inserted, quarantined };
-    } catch (error) {
-      if (session.isTransactionActive) await session.rollbackTransaction();
-      throw error;
-    }
-  }
-
-  private async insertAlerts(session: QueryRunner, alerts: AlertRow[]): Promise<number> {
-    const rows: unknown[] = await session.query(
-      `INSERT INTO alerts (source, external_id, fingerprint, severity, description, created_at,
-                           src_ip, dst_ip, country, user_name, enrichment_type, enrichment)
-       SELECT * FROM unnest($1::varchar[], $2::varchar[], $3::bytea[], $4::varchar[], $5::text[],
-                            $6::timestamptz[], $7::inet[], $8::inet[], $9::char(2)[], $10::varchar[],
-                            $11::varchar[], $12::jsonb[])
-       ON CONFLICT DO NOTHING
-       RETURNING 1`,
-      [
-        alerts.map((a) => a.source),
-        alerts.map((a) => a.externalId),
-        alerts.map((a) => a.fingerprint),
-        alerts.map((a) => a.severity),
-        alerts.map((a) => a.description),
-        alerts.map((a) => a.createdAt),
-        alerts.map((a) => a.srcIp),
-        alerts.map((a) => a.dstIp),
-        alerts.map((a) => a.country),
-        alerts.map((a) => a.user),
-        alerts.map((a) => a.enrichmentType),
-        alerts.map((a) => JSON.stringify(a.enrichment)),
-      ],
+    const alerts = JSON.stringify(
+      page.alerts.map((a) => ({
+        source: a.source,
+        external_id: a.externalId,
+        fingerprint: a.fingerprint.toString('hex'),
+        severity: a.severity,
+        description: a.description,
+        created_at: a.createdAt.toISOString(),
+        src_ip: a.srcIp,
+        dst_ip: a.dstIp,
+        country: a.country,
+        user_name: a.user,
+        enrichment_type: a.enrichmentType,
+        enrichment: a.enrichment,
+      })),
     );
-    return rows.length;
-  }
-
-  private async insertQuarantine(
-    session: QueryRunner,
-    runId: string,
-    records: QuarantineRow[],
-  ): Promise<number> {
-    const rows: unknown[] = await session.query(
-      `INSERT INTO quarantine (run_id, payload_hash, payload, reason)
-       SELECT $1, * FROM unnest($2::bytea[], $3::jsonb[], $4::text[])
-       ON CONFLICT (payload_hash) DO NOTHING
-       RETURNING 1`,
-      [
-        runId,
-        records.map((r) => r.payloadHash),
-        records.map((r) => JSON.stringify(r.payload)),
-        records.map((r) => r.reason),
-      ],
+    const quarantine = JSON.stringify(
+      page.quarantine.map((q) => ({
+        hash: q.payloadHash.toString('hex'),
+        payload: q.payload,
+        reason: q.reason,
+      })),
     );
-    return rows.length;
+    const [rows]: [Array<{ inserted: number; quarantined: number }>, number] = await session.query(
+      `WITH inserted AS (
+         INSERT INTO alerts (source, external_id, fingerprint, severity, description, created_at,
+                             src_ip, dst_ip, country, user_name, enrichment_type, enrichment)
+         SELECT source, external_id, decode(fingerprint, 'hex'), severity, description, created_at,
+                src_ip, dst_ip, country, user_name, enrichment_type, enrichment
+         FROM jsonb_to_recordset($1::jsonb) AS r(
+           source varchar, external_id varchar, fingerprint text, severity varchar, description text,
+           created_at timestamptz, src_ip inet, dst_ip inet, country char(2), user_name varchar,
+           enrichment_type varchar, enrichment jsonb)
+         ON CONFLICT DO NOTHING
+         RETURNING 1
+       ), quarantined AS (
+         INSERT INTO quarantine (run_id, payload_hash, payload, reason)
+         SELECT $3, decode(hash, 'hex'), payload, reason
+         FROM jsonb_to_recordset($2::jsonb) AS q(hash text, payload jsonb, reason text)
+         ON CONFLICT (payload_hash) DO NOTHING
+         RETURNING 1
+       ), bookmark AS (
+         UPDATE sync_state
+         SET bookmark = GREATEST(coalesce(bookmark, $4::timestamptz), $4::timestamptz), updated_at = now()
+         WHERE id = 1 AND $4::timestamptz IS NOT NULL
+         RETURNING 1
+       )
+       UPDATE sync_runs SET
+         pages = pages + 1,
+         fetched = fetched + $5,
+         inserted = inserted + (SELECT count(*) FROM inserted),
+         duplicates = duplicates + $6 - (SELECT count(*) FROM inserted),
+         quarantined = quarantined + (SELECT count(*) FROM quarantined)
+       WHERE id = $3
+       RETURNING (SELECT count(*) FROM inserted)::int AS inserted,
+                 (SELECT count(*) FROM quarantined)::int AS quarantined`,
+      [alerts, quarantine, page.runId, page.bookmark, page.fetched, page.alerts.length],
+    );
+    if (!rows[0]) throw new Error(`sync run ${page.runId} no longer exists`);
+    return rows[0];
   }
 
+  /** Null when the run's row is gone (deleted while the sync ran). */
   async finishRun(
     session: QueryRunner,
     runId: string,
     result: SyncResult,
     error: string | null,
-  ): Promise<SyncRun> {
-    const [row]: [SyncRunRow[], number] = await session.query(
+  ): Promise<SyncRun | null> {
+    const [rows]: [SyncRunRow[], number] = await session.query(
       `UPDATE sync_runs SET result = $2, error = $3, finished_at = now() WHERE id = $1 RETURNING ${RUN_COLUMNS}`,
       [runId, result, error],
     );
-    return toRun(row[0]);
+    return rows[0] ? toRun(rows[0]) : null;
   }
 
   async findRun(id: string): Promise<SyncRun | null> {

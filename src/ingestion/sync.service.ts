@@ -13,6 +13,7 @@ import { normalizeAlert, NormalizedAlert } from './alert-normalizer.js';
 import { SyncAlreadyRunningError } from './sync-already-running.error.js';
 import {
   AlertRow,
+  PageCommit,
   QuarantineRow,
   SyncRepository,
   SyncRun,
@@ -145,7 +146,11 @@ export class SyncService implements OnApplicationShutdown {
     return run;
   }
 
-  /** Fetches page n+1 while page n is being enriched and committed. */
+  /**
+   * A three-stage pipeline: page n+2 is fetched and page n+1 normalised and enriched while page n
+   * commits. Commits stay strictly in page order on the locked connection, so the bookmark only
+   * ever moves over committed pages.
+   */
   private async followPages(
     session: QueryRunner,
     runId: string,
@@ -153,15 +158,23 @@ export class SyncService implements OnApplicationShutdown {
   ): Promise<void> {
     let request: PageRequest | null = first;
     let pending: Promise<UpstreamPage> = this.upstream.fetchPage(first);
-    while (request) {
-      const page = await pending;
-      const next = this.nextRequest(request, page);
-      if (next && !this.stopping) {
-        pending = this.upstream.fetchPage(next);
-        pending.catch(() => undefined); // observed when awaited; never an unhandled rejection
+    let committing: Promise<void> | null = null;
+    try {
+      while (request) {
+        const page = await pending;
+        const next = this.nextRequest(request, page);
+        if (next && !this.stopping) {
+          pending = this.upstream.fetchPage(next);
+          pending.catch(() => undefined); // observed when awaited; never an unhandled rejection
+        }
+        const prepared = await this.prepare(runId, page);
+        await committing;
+        committing = this.commit(session, prepared);
+        committing.catch(() => undefined); // awaited on the next turn or in finally
+        request = this.stopping ? null : next;
       }
-      await this.commit(session, runId, page);
-      request = this.stopping ? null : next;
+    } finally {
+      await committing;
     }
   }
 
@@ -184,7 +197,8 @@ export class SyncService implements OnApplicationShutdown {
     return { since: newest, limit: current.limit, cursor: null };
   }
 
-  private async commit(session: QueryRunner, runId: string, page: UpstreamPage): Promise<void> {
+  /** Normalises and enriches one page; malformed records become quarantine rows. */
+  private async prepare(runId: string, page: UpstreamPage): Promise<PageCommit> {
     const valid: NormalizedAlert[] = [];
     const quarantine: QuarantineRow[] = [];
     const now = Date.now();
@@ -204,18 +218,16 @@ export class SyncService implements OnApplicationShutdown {
       (max, a) => (!max || a.createdAt > max ? a.createdAt : max),
       null,
     );
-    const counts = await this.repository.commitPage(session, {
-      runId,
-      fetched: page.records.length,
-      alerts,
-      quarantine,
-      bookmark,
-    });
+    return { runId, fetched: page.records.length, alerts, quarantine, bookmark };
+  }
+
+  private async commit(session: QueryRunner, page: PageCommit): Promise<void> {
+    const counts = await this.repository.commitPage(session, page);
     for (const o of this.observers) {
-      o.pageCommitted?.(runId, {
-        fetched: page.records.length,
+      o.pageCommitted?.(page.runId, {
+        fetched: page.fetched,
         inserted: counts.inserted,
-        duplicates: alerts.length - counts.inserted,
+        duplicates: page.alerts.length - counts.inserted,
         quarantined: counts.quarantined,
       });
     }
