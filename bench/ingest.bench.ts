@@ -9,7 +9,12 @@ import { alertAt } from '../mock-api/alert-generator.js';
 import { createMockServer } from '../mock-api/mock-server.js';
 import { normalizeAlert, NormalizedAlert } from '../src/ingestion/alert-normalizer.js';
 import { ApiClient } from '../test/support/api-client.js';
-import { freePort, serviceEnvironment, spawnService, waitForExit } from '../test/support/service-process.js';
+import {
+  freePort,
+  serviceEnvironment,
+  spawnService,
+  waitForExit,
+} from '../test/support/service-process.js';
 import { freshBenchDatabase, median, table } from './support.js';
 
 const PAGE = 1000;
@@ -57,7 +62,12 @@ async function rawInsert(db: pg.Client, alerts: NormalizedAlert[]): Promise<numb
 
 export async function benchIngest(options: IngestOptions): Promise<void> {
   const url = await freshBenchDatabase();
-  const mock = createMockServer({ seed: 11, backlog: options.backlog, ratePerMinute: 0, failureRate: 0 });
+  const mock = createMockServer({
+    seed: 11,
+    backlog: options.backlog,
+    ratePerMinute: 0,
+    failureRate: 0,
+  });
   const { url: mockUrl } = await mock.listen(0, '127.0.0.1');
   const port = await freePort();
   const service = await spawnService(
@@ -79,11 +89,15 @@ export async function benchIngest(options: IngestOptions): Promise<void> {
     // The rows the baseline inserts: exactly what the mock serves, normalised once up front.
     const rows: NormalizedAlert[] = [];
     for (let i = 0; i < options.backlog; i++) {
-      const result = normalizeAlert(alertAt(mock.seed, i, mock.timeline.createdAt(i), { torExits: mock.torExits }));
+      const result = normalizeAlert(
+        alertAt(mock.seed, i, mock.timeline.createdAt(i), { torExits: mock.torExits }),
+      );
       if (result.ok) rows.push(result.alert);
     }
     const api = new ApiClient(`http://127.0.0.1:${port}`);
-    const login = await api.post('/api/auth/token', { body: { username: 'bench', password: 'bench-password-0123456789' } });
+    const login = await api.post('/api/auth/token', {
+      body: { username: 'bench', password: 'bench-password-0123456789' },
+    });
     const token = login.body.access_token as string;
 
     const raw: number[] = [];
@@ -95,7 +109,8 @@ export async function benchIngest(options: IngestOptions): Promise<void> {
       await clearIngested(db);
       const started = performance.now();
       const start = await api.post('/api/sync', { token });
-      if (start.status !== 202) throw new Error(`POST /api/sync: ${start.status} ${JSON.stringify(start.body)}`);
+      if (start.status !== 202)
+        throw new Error(`POST /api/sync: ${start.status} ${JSON.stringify(start.body)}`);
       let run;
       for (;;) {
         await new Promise((r) => setTimeout(r, 100));
@@ -121,8 +136,16 @@ export async function benchIngest(options: IngestOptions): Promise<void> {
     );
     process.stdout.write(
       `${table([
-        { path: 'raw INSERT … SELECT unnest (baseline)', 'alerts/s (median)': Math.round(rawRate), rounds: raw.map(Math.round).join(' ') },
-        { path: 'service: HTTP + normalise + enrich + commit', 'alerts/s (median)': Math.round(fullRate), rounds: full.map(Math.round).join(' ') },
+        {
+          path: 'raw INSERT … SELECT unnest (baseline)',
+          'alerts/s (median)': Math.round(rawRate),
+          rounds: raw.map(Math.round).join(' '),
+        },
+        {
+          path: 'service: HTTP + normalise + enrich + commit',
+          'alerts/s (median)': Math.round(fullRate),
+          rounds: full.map(Math.round).join(' '),
+        },
       ])}\n`,
     );
     process.stdout.write(`ratio service : raw = ${(fullRate / rawRate).toFixed(2)}\n`);

@@ -7,7 +7,10 @@ import { benchStartup } from './startup.bench.js';
 
 const { values, positionals: requested } = parseArgs({
   allowPositionals: true,
-  options: { backlog: { type: 'string', default: '200000' }, rounds: { type: 'string', default: '2' } },
+  options: {
+    backlog: { type: 'string', default: '200000' },
+    rounds: { type: 'string', default: '2' },
+  },
 });
 
 const BENCHMARKS: Record<string, () => Promise<void>> = {

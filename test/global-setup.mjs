@@ -23,12 +23,13 @@ export default async function globalSetup() {
     await client.end();
     return;
   }
+  // The same wire server the service uses for its embedded database (built into dist/ above).
   const { PGlite } = await import('@electric-sql/pglite');
-  const { PGLiteSocketServer } = await import('@electric-sql/pglite-socket');
+  const { PGliteWireServer } = await import('../dist/src/database/pglite-wire-server.js');
   const db = await PGlite.create();
-  const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 100 });
-  await server.start();
+  const server = new PGliteWireServer(db);
+  const { host, port } = await server.listen(0, '127.0.0.1');
   globalThis.__vigilTestDb = { db, server };
-  process.env.TEST_DATABASE_URL = `postgres://postgres@${server.getServerConn()}/postgres`;
+  process.env.TEST_DATABASE_URL = `postgres://postgres@${host}:${port}/postgres`;
   process.env.TEST_DATABASE_EMBEDDED = 'true';
 }

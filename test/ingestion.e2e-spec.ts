@@ -261,6 +261,103 @@ describe('Ingestion (e2e)', () => {
     });
   });
 
+  describe('enrichment of synced alerts, and filtering on it', () => {
+    let mock: MockUpstream;
+    let t: TestApp;
+    let admin: TestUser;
+    let analyst: TestUser;
+
+    beforeAll(async () => {
+      mock = await startMockUpstream({ MOCK_BACKLOG: '1500' });
+      t = await startTestApp({
+        UPSTREAM_URL: mock.url,
+        SYNC_PAGE_SIZE: '500',
+        DEFAULT_LOOKBACK_HOURS: '48',
+      });
+      await t.reset();
+      admin = await t.user('admin', ['admin']);
+      analyst = await t.user('analyst', ['analyst']);
+      for (const [network, user_name] of [
+        ['10.0.1.0/24', 'bob'],
+        ['10.1.0.0/16', 'carol'],
+        ['192.168.1.0/24', 'dave'],
+      ]) {
+        const res = await t.api.post('/api/context/ip-users', {
+          token: admin.token,
+          body: { network, user_name },
+        });
+        expect(res.status).toBe(201);
+      }
+      expect((await syncNow(t, admin)).result).toBe('success');
+    });
+    afterAll(async () => {
+      await t.close();
+      await mock.close();
+    });
+
+    async function listAll(query: string): Promise<Array<Record<string, any>>> {
+      const alerts: Array<Record<string, any>> = [];
+      let cursor: string | null = null;
+      do {
+        const res = await t.api.get(
+          `/api/alerts?limit=500&${query}${cursor ? `&cursor=${cursor}` : ''}`,
+          {
+            token: analyst.token,
+          },
+        );
+        expect(res.status).toBe(200);
+        alerts.push(...res.body.alerts);
+        cursor = res.body.next_cursor;
+      } while (cursor);
+      return alerts;
+    }
+
+    it('gives public destinations an ISO country, flags Tor exits, and maps internal sources to users', async () => {
+      const all = await listAll('');
+      expect(all).toHaveLength(1500);
+      const publicDst = all.filter((a) => a.dst_ip && a.enrichment.geo?.dst?.scope === 'public');
+      expect(publicDst.length).toBeGreaterThan(1000);
+      const withCountry = publicDst.filter((a) => /^[A-Z]{2}$/.test(a.country ?? ''));
+      expect(withCountry.length / publicDst.length).toBeGreaterThan(0.9);
+
+      const tor = all.filter((a) => a.enrichment_type === 'tor_exit_node');
+      expect(tor.length).toBeGreaterThan(50); // the mock sends ~10% of traffic to Tor exits
+      for (const alert of tor)
+        expect(alert.enrichment.tor.dst_listed || alert.enrichment.tor.src_listed).toBe(true);
+
+      const expectedUser = (ip: string | null) =>
+        ip?.startsWith('10.0.1.')
+          ? 'bob'
+          : ip?.startsWith('10.1.')
+            ? 'carol'
+            : ip?.startsWith('192.168.1.')
+              ? 'dave'
+              : null;
+      for (const alert of all) expect(alert.user).toBe(expectedUser(alert.src_ip));
+      expect(all.filter((a) => a.user).length).toBeGreaterThan(300);
+    });
+
+    it.each([
+      ['country', (a: Record<string, any>) => a.country],
+      ['user', (a: Record<string, any>) => a.user],
+      ['enrichment_type', (a: Record<string, any>) => a.enrichment_type],
+    ])('filters by %s to exactly the alerts carrying that value', async (param, valueOf) => {
+      const all = await listAll('');
+      const counts = new Map<string, number>();
+      for (const alert of all) {
+        const value = valueOf(alert);
+        if (value) counts.set(value, (counts.get(value) ?? 0) + 1);
+      }
+      const values = [...counts.keys()];
+      expect(values.length).toBeGreaterThan(1);
+      for (const value of values.slice(0, 4)) {
+        const filtered = await listAll(`${param}=${encodeURIComponent(value)}`);
+        expect(filtered).toHaveLength(counts.get(value)!);
+        expect(filtered.every((a) => valueOf(a) === value)).toBe(true);
+      }
+    });
+  });
+
   // Mutual exclusion across processes rests on pg_try_advisory_lock, which PGlite grants to every
   // session (it has a single backend): replicas need a PostgreSQL server, so this runs only when
   // the suite has one (TEST_DATABASE_URL, as in .ci/run).

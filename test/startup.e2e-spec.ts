@@ -200,6 +200,25 @@ describe('demo on the embedded database (dist/src/demo.js)', () => {
     credentials = printedCredentials(first.stdout());
   }, SLOW_TEST_MS);
 
+  it('shows synced alerts from its own mock upstream within a minute of starting', async () => {
+    const login = await api.post('/api/auth/token', {
+      body: { username: 'analyst', password: credentials.analyst },
+    });
+    const deadline = Date.now() + 60_000;
+    let total = 0;
+    while (Date.now() < deadline && total === 0) {
+      const res = await api.get('/api/alerts?limit=1', { token: login.body.access_token });
+      expect(res.status).toBe(200);
+      total = res.body.total;
+      if (!total) await new Promise((r) => setTimeout(r, 500));
+    }
+    expect(total).toBeGreaterThan(0);
+    expect((await api.get('/health')).body).toMatchObject({
+      db_connected: true,
+      upstream_url: `http://127.0.0.1:${mockPort}`,
+    });
+  });
+
   it('prints an admin and an analyst password that sign in with their groups', async () => {
     expect(Object.keys(credentials).sort()).toEqual(['admin', 'analyst']);
     for (const [username, group] of [

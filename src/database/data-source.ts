@@ -31,11 +31,7 @@ export interface DatabaseEndpoint {
 
 export async function resolveDatabaseEndpoint(config: DatabaseConfig): Promise<DatabaseEndpoint> {
   if (config.url) return { url: config.url };
-  // The pool plus headroom for the CLI-style one-off connections PGlite would otherwise refuse.
-  const embedded = await EmbeddedPostgres.start({
-    dataDir: config.dataDir,
-    maxConnections: config.poolSize + 5,
-  });
+  const embedded = await EmbeddedPostgres.start({ dataDir: config.dataDir });
   return { url: embedded.url, embedded };
 }
 

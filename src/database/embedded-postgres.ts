@@ -2,10 +2,10 @@
 // protocol on a loopback port, so the ordinary `pg` driver and TypeORM talk to it like a server.
 // A lock file keeps two processes from opening one data directory (PGlite would corrupt it).
 import { PGlite } from '@electric-sql/pglite';
-import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { Logger } from '@nestjs/common';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { PGliteWireServer } from './pglite-wire-server.js';
 
 const LOCK_FILE = 'pg.lock';
 
@@ -59,16 +59,13 @@ export class EmbeddedPostgres {
 
   private constructor(
     private readonly db: PGlite,
-    private readonly server: PGLiteSocketServer,
+    private readonly server: PGliteWireServer,
     private readonly lockFile: string,
     readonly url: string,
   ) {}
 
   /** `dataDir` undefined: an in-memory database (throwaway tests). */
-  static async start(options: {
-    dataDir?: string;
-    maxConnections: number;
-  }): Promise<EmbeddedPostgres> {
+  static async start(options: { dataDir?: string }): Promise<EmbeddedPostgres> {
     const started = Date.now();
     let lockFile = '';
     if (options.dataDir) {
@@ -78,14 +75,9 @@ export class EmbeddedPostgres {
     }
     try {
       const db = await PGlite.create(options.dataDir ? join(options.dataDir, 'pg') : undefined);
-      const server = new PGLiteSocketServer({
-        db,
-        host: '127.0.0.1',
-        port: 0,
-        maxConnections: options.maxConnections,
-      });
-      await server.start();
-      const url = `postgres://postgres@${server.getServerConn()}/postgres`;
+      const server = new PGliteWireServer(db);
+      const { host, port } = await server.listen(0, '127.0.0.1');
+      const url = `postgres://postgres@${host}:${port}/postgres`;
       EmbeddedPostgres.logger.log(
         `Embedded PostgreSQL (PGlite) ready in ${Date.now() - started} ms at ${options.dataDir ?? 'memory'}`,
       );
@@ -97,7 +89,7 @@ export class EmbeddedPostgres {
   }
 
   async stop(): Promise<void> {
-    await this.server.stop();
+    await this.server.close();
     await this.db.close();
     if (this.lockFile) rmSync(this.lockFile, { force: true });
   }

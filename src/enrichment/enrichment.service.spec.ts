@@ -10,11 +10,19 @@ describe(EnrichmentService.name, () => {
   it('merges each plugin under its name and derives the alert columns', async () => {
     const geo: EnrichmentPlugin = {
       name: 'geo',
-      enrich: (batch) => batch.map((a) => ({ data: a.dstIp ? { country: 'US' } : null, fields: { country: a.dstIp ? 'US' : null } })),
+      enrich: (batch) =>
+        batch.map((a) => ({
+          data: a.dstIp ? { country: 'US' } : null,
+          fields: { country: a.dstIp ? 'US' : null },
+        })),
     };
     const tor: EnrichmentPlugin = {
       name: 'tor',
-      enrich: (batch) => batch.map((a, i) => ({ data: { listed: i === 0 }, fields: { enrichmentType: i === 0 ? 'tor_exit_node' : 'clean' } })),
+      enrich: (batch) =>
+        batch.map((a, i) => ({
+          data: { listed: i === 0 },
+          fields: { enrichmentType: i === 0 ? 'tor_exit_node' : 'clean' },
+        })),
     };
     const sut = new EnrichmentService([geo, tor]);
     const [first, second] = await sut.enrich(alerts);
@@ -24,7 +32,11 @@ describe(EnrichmentService.name, () => {
       enrichmentType: 'tor_exit_node',
       enrichment: { geo: { country: 'US' }, tor: { listed: true }, errors: [] },
     });
-    expect(second).toMatchObject({ country: null, enrichmentType: 'clean', enrichment: { geo: null, tor: { listed: false } } });
+    expect(second).toMatchObject({
+      country: null,
+      enrichmentType: 'clean',
+      enrichment: { geo: null, tor: { listed: false } },
+    });
   });
 
   it('records a plugin that throws against every alert of the batch and still runs the others', async () => {
@@ -34,17 +46,26 @@ describe(EnrichmentService.name, () => {
         throw new Error('whois server unreachable');
       },
     };
-    const context: EnrichmentPlugin = { name: 'context', enrich: (batch) => batch.map(() => ({ data: {}, fields: { user: 'alice' } })) };
+    const context: EnrichmentPlugin = {
+      name: 'context',
+      enrich: (batch) => batch.map(() => ({ data: {}, fields: { user: 'alice' } })),
+    };
     const sut = new EnrichmentService([broken, context]);
     const results = await sut.enrich(alerts);
     for (const result of results) {
-      expect(result.enrichment.errors).toEqual([{ plugin: 'whois', message: 'whois server unreachable' }]);
+      expect(result.enrichment.errors).toEqual([
+        { plugin: 'whois', message: 'whois server unreachable' },
+      ]);
       expect(result.user).toBe('alice');
     }
   });
 
   it('records a per-alert error without dropping the alert', async () => {
-    const geo: EnrichmentPlugin = { name: 'geo', enrich: (batch) => batch.map((_, i) => (i === 1 ? { data: null, error: 'no address' } : { data: {} })) };
+    const geo: EnrichmentPlugin = {
+      name: 'geo',
+      enrich: (batch) =>
+        batch.map((_, i) => (i === 1 ? { data: null, error: 'no address' } : { data: {} })),
+    };
     const [first, second] = await new EnrichmentService([geo]).enrich(alerts);
     expect(first.enrichment.errors).toEqual([]);
     expect(second.enrichment.errors).toEqual([{ plugin: 'geo', message: 'no address' }]);

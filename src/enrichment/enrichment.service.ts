@@ -35,19 +35,25 @@ export class EnrichmentService {
       let results: PluginResult[];
       try {
         results = await plugin.enrich(alerts);
-        if (results.length !== alerts.length) throw new Error(`returned ${results.length} results for ${alerts.length} alerts`);
+        if (results.length !== alerts.length)
+          throw new Error(`returned ${results.length} results for ${alerts.length} alerts`);
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
-        this.logger.warn({ plugin: plugin.name, err: error }, 'Enrichment plugin failed for a batch');
+        this.logger.warn(
+          { plugin: plugin.name, err: error },
+          'Enrichment plugin failed for a batch',
+        );
         for (const alert of out) alert.enrichment.errors.push({ plugin: plugin.name, message });
         continue;
       }
       results.forEach((result, i) => {
         const target = out[i];
         target.enrichment[plugin.name] = result.data ?? null;
-        if (result.error) target.enrichment.errors.push({ plugin: plugin.name, message: result.error });
+        if (result.error)
+          target.enrichment.errors.push({ plugin: plugin.name, message: result.error });
         const fields = result.fields;
-        if (fields?.country !== undefined && fields.country !== null) target.country = fields.country;
+        if (fields?.country !== undefined && fields.country !== null)
+          target.country = fields.country;
         if (fields?.user !== undefined && fields.user !== null) target.user = fields.user;
         if (fields?.enrichmentType === 'tor_exit_node') target.enrichmentType = 'tor_exit_node';
       });

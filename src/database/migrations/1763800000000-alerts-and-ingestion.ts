@@ -43,11 +43,22 @@ export class AlertsAndIngestion1763800000000 implements MigrationInterface {
     await db.query(
       `CREATE UNIQUE INDEX alerts_source_external_id_key ON alerts (source, external_id) WHERE external_id IS NOT NULL`,
     );
-    await db.query(`CREATE UNIQUE INDEX alerts_fingerprint_key ON alerts (fingerprint) WHERE external_id IS NULL`);
+    await db.query(
+      `CREATE UNIQUE INDEX alerts_fingerprint_key ON alerts (fingerprint) WHERE external_id IS NULL`,
+    );
     // Newest-first listing and keyset paging, alone and under the common equality filters.
     await db.query(`CREATE INDEX alerts_created_idx ON alerts (created_at DESC, id DESC)`);
-    for (const column of ['severity', 'status', 'source', 'country', 'user_name', 'enrichment_type']) {
-      await db.query(`CREATE INDEX alerts_${column}_created_idx ON alerts (${column}, created_at DESC, id DESC)`);
+    for (const column of [
+      'severity',
+      'status',
+      'source',
+      'country',
+      'user_name',
+      'enrichment_type',
+    ]) {
+      await db.query(
+        `CREATE INDEX alerts_${column}_created_idx ON alerts (${column}, created_at DESC, id DESC)`,
+      );
     }
 
     await db.query(`
@@ -118,7 +129,15 @@ export class AlertsAndIngestion1763800000000 implements MigrationInterface {
   }
 
   async down(db: QueryRunner): Promise<void> {
-    for (const table of ['context_assets', 'context_ip_users', 'app_settings', 'quarantine', 'sync_runs', 'sync_state', 'alerts']) {
+    for (const table of [
+      'context_assets',
+      'context_ip_users',
+      'app_settings',
+      'quarantine',
+      'sync_runs',
+      'sync_state',
+      'alerts',
+    ]) {
       await db.query(`DROP TABLE ${table}`);
     }
   }
