@@ -36,7 +36,7 @@ class Connection {
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.receive(chunk));
     socket.on('error', () => socket.destroy());
-    socket.on('close', () => server.closed(this));
+    socket.on('close', () => void server.closed(this));
   }
 
   write(bytes: Uint8Array): void {

@@ -99,6 +99,11 @@ function toRun(row: SyncRunRow): SyncRun {
   };
 }
 
+/** TypeORM types raw results as `any`; this names what the SQL returns. */
+function sql<T>(session: QueryRunner, text: string, params?: unknown[]): Promise<T> {
+  return session.query(text, params) as Promise<T>;
+}
+
 @Injectable()
 export class SyncRepository {
   constructor(private readonly dataSource: DataSource) {}
@@ -110,7 +115,8 @@ export class SyncRepository {
   }
 
   async tryLock(session: QueryRunner): Promise<boolean> {
-    const [row]: Array<{ locked: boolean }> = await session.query(
+    const [row] = await sql<Array<{ locked: boolean }>>(
+      session,
       'SELECT pg_try_advisory_lock($1) AS locked',
       [SYNC_LOCK_KEY],
     );
@@ -123,7 +129,8 @@ export class SyncRepository {
 
   /** Runs still 'running' while we hold the lock belonged to a process that died. */
   async markOrphansInterrupted(session: QueryRunner): Promise<number> {
-    const [, count]: [unknown, number] = await session.query(
+    const [, count] = await sql<[unknown, number]>(
+      session,
       `UPDATE sync_runs SET result = 'interrupted', finished_at = now(),
          error = coalesce(error, 'the process running this sync stopped before it finished')
        WHERE result = 'running'`,
@@ -132,7 +139,8 @@ export class SyncRepository {
   }
 
   async startRun(session: QueryRunner, trigger: SyncTrigger, host: string): Promise<string> {
-    const [row]: Array<{ id: string }> = await session.query(
+    const [row] = await sql<Array<{ id: string }>>(
+      session,
       'INSERT INTO sync_runs (trigger, host) VALUES ($1, $2) RETURNING id',
       [trigger, host],
     );
@@ -140,7 +148,8 @@ export class SyncRepository {
   }
 
   async readBookmark(session: QueryRunner): Promise<Date | null> {
-    const [row]: Array<{ bookmark: Date | null }> = await session.query(
+    const [row] = await sql<Array<{ bookmark: Date | null }>>(
+      session,
       'SELECT bookmark FROM sync_state WHERE id = 1',
     );
     return row?.bookmark ?? null;
@@ -178,7 +187,8 @@ export class SyncRepository {
         reason: q.reason,
       })),
     );
-    const [rows]: [Array<{ inserted: number; quarantined: number }>, number] = await session.query(
+    const [rows] = await sql<[Array<{ inserted: number; quarantined: number }>, number]>(
+      session,
       `WITH inserted AS (
          INSERT INTO alerts (source, external_id, fingerprint, severity, description, created_at,
                              src_ip, dst_ip, country, user_name, enrichment_type, enrichment)
@@ -224,7 +234,8 @@ export class SyncRepository {
     result: SyncResult,
     error: string | null,
   ): Promise<SyncRun | null> {
-    const [rows]: [SyncRunRow[], number] = await session.query(
+    const [rows] = await sql<[SyncRunRow[], number]>(
+      session,
       `UPDATE sync_runs SET result = $2, error = $3, finished_at = now() WHERE id = $1 RETURNING ${RUN_COLUMNS}`,
       [runId, result, error],
     );
