@@ -3,7 +3,8 @@
 // bookmark, run counters) in one transaction on that connection.
 import { Injectable } from '@nestjs/common';
 import { DataSource, QueryRunner } from 'typeorm';
-import type { Enrichment, EnrichmentType, Severity } from '../alerts/alert.types.js';
+import type { EnrichedAlert } from '../enrichment/enrichment.service.js';
+import type { NormalizedAlert } from './alert-normalizer.js';
 
 /** pg_advisory_lock key for "a sync is running" ('VIGL' as an int). */
 const SYNC_LOCK_KEY = 0x5649474c;
@@ -11,20 +12,8 @@ const SYNC_LOCK_KEY = 0x5649474c;
 export type SyncTrigger = 'startup' | 'schedule' | 'manual';
 export type SyncResult = 'running' | 'success' | 'failed' | 'interrupted';
 
-export interface AlertRow {
-  source: string;
-  externalId: string | null;
-  fingerprint: Buffer;
-  severity: Severity;
-  description: string;
-  createdAt: Date;
-  srcIp: string | null;
-  dstIp: string | null;
-  country: string | null;
-  user: string | null;
-  enrichmentType: EnrichmentType;
-  enrichment: Enrichment;
-}
+/** A normalised alert with what the enrichment plugins derived: one row of `alerts`. */
+export type AlertRow = NormalizedAlert & EnrichedAlert;
 
 export interface QuarantineRow {
   payloadHash: Buffer;
