@@ -8,6 +8,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import type { StandardAlert } from '../mock-api/alert-generator.js';
 import {
   freePort,
   serviceEnvironment,
@@ -19,15 +20,7 @@ import {
 
 const ROOT = resolve(import.meta.dirname, '..');
 
-interface UpstreamAlert {
-  id: string;
-  source: string;
-  severity: string;
-  description: string;
-  created_at: string;
-  src_ip?: string;
-  dst_ip?: string;
-}
+type UpstreamAlert = StandardAlert;
 
 /** Serves `GET /alerts` (one page, every alert) and `GET /torbulkexitlist` (handler swappable). */
 class LocalUpstream {
