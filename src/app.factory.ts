@@ -8,7 +8,7 @@ import { AppModule } from './app.module.js';
 import { requestId } from './common/request-id.js';
 import { readEnvironment } from './config/environment.js';
 
-export const BODY_LIMIT_BYTES = 1024 * 1024;
+const BODY_LIMIT_BYTES = 1024 * 1024;
 
 export async function createApp(): Promise<NestFastifyApplication> {
   const env = readEnvironment();

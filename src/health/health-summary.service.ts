@@ -25,6 +25,8 @@ export interface HealthSummary {
   last_event_time: string | null;
   sync_interval_seconds: number;
   next_sync_at: string | null;
+  /** Ticks this replica skipped because a sync was already running somewhere. */
+  skipped_ticks: number;
   upstream_url: string;
   enrichment: EnrichmentStatusReport;
 }
@@ -69,6 +71,7 @@ export class HealthSummaryService {
       last_event_time: bookmark?.toISOString() ?? null,
       sync_interval_seconds: interval,
       next_sync_at: this.scheduler.nextSyncAt?.toISOString() ?? null,
+      skipped_ticks: this.scheduler.skippedTicks,
       upstream_url: this.ingestion.upstreamUrl,
       enrichment: this.enrichment.report(),
     };

@@ -97,7 +97,7 @@ function criticality(value: unknown): Severity {
 }
 
 /** SHA-256 over the normalised content, so the same alert always gets the same key. */
-export function fingerprintOf(alert: Omit<NormalizedAlert, 'fingerprint' | 'externalId'>): Buffer {
+function fingerprintOf(alert: Omit<NormalizedAlert, 'fingerprint' | 'externalId'>): Buffer {
   const canonical = JSON.stringify([
     alert.source,
     alert.severity,

@@ -53,40 +53,9 @@ export interface QuarantinedRecord {
   receivedAt: Date;
 }
 
-interface SyncRunRow {
-  id: string;
-  trigger: SyncTrigger;
-  started_at: Date;
-  finished_at: Date | null;
-  result: SyncResult;
-  fetched: number;
-  inserted: number;
-  duplicates: number;
-  quarantined: number;
-  pages: number;
-  error: string | null;
-  host: string | null;
-}
-
-const RUN_COLUMNS =
-  'id, trigger, started_at, finished_at, result, fetched, inserted, duplicates, quarantined, pages, error, host';
-
-function toRun(row: SyncRunRow): SyncRun {
-  return {
-    id: row.id,
-    trigger: row.trigger,
-    startedAt: row.started_at,
-    finishedAt: row.finished_at,
-    result: row.result,
-    fetched: row.fetched,
-    inserted: row.inserted,
-    duplicates: row.duplicates,
-    quarantined: row.quarantined,
-    pages: row.pages,
-    error: row.error,
-    host: row.host,
-  };
-}
+/** The columns of a run, named as SyncRun names them, so rows need no mapping. */
+const RUN_COLUMNS = `id, trigger, started_at AS "startedAt", finished_at AS "finishedAt", result, fetched,
+  inserted, duplicates, quarantined, pages, error, host`;
 
 /** TypeORM types raw results as `any`; this names what the SQL returns. */
 function sql<T>(session: QueryRunner, text: string, params?: unknown[]): Promise<T> {
@@ -136,12 +105,12 @@ export class SyncRepository {
     return row.id;
   }
 
-  async readBookmark(session: QueryRunner): Promise<Date | null> {
-    const [row] = await sql<Array<{ bookmark: Date | null }>>(
-      session,
+  /** The newest created_at committed; on the sync's own session, or any pool connection. */
+  async bookmark(session?: QueryRunner): Promise<Date | null> {
+    const rows = (await (session ?? this.dataSource).query(
       'SELECT bookmark FROM sync_state WHERE id = 1',
-    );
-    return row?.bookmark ?? null;
+    )) as Array<{ bookmark: Date | null }>;
+    return rows[0]?.bookmark ?? null;
   }
 
   /**
@@ -223,68 +192,45 @@ export class SyncRepository {
     result: SyncResult,
     error: string | null,
   ): Promise<SyncRun | null> {
-    const [rows] = await sql<[SyncRunRow[], number]>(
+    const [rows] = await sql<[SyncRun[], number]>(
       session,
       `UPDATE sync_runs SET result = $2, error = $3, finished_at = now() WHERE id = $1 RETURNING ${RUN_COLUMNS}`,
       [runId, result, error],
     );
-    return rows[0] ? toRun(rows[0]) : null;
-  }
-
-  async findRun(id: string): Promise<SyncRun | null> {
-    const rows: SyncRunRow[] = await this.dataSource.query(
-      `SELECT ${RUN_COLUMNS} FROM sync_runs WHERE id = $1`,
-      [id],
-    );
-    return rows[0] ? toRun(rows[0]) : null;
+    return rows[0] ?? null;
   }
 
   async listRuns(limit: number): Promise<SyncRun[]> {
-    const rows: SyncRunRow[] = await this.dataSource.query(
+    const rows: SyncRun[] = await this.dataSource.query(
       `SELECT ${RUN_COLUMNS} FROM sync_runs ORDER BY started_at DESC, id DESC LIMIT $1`,
       [limit],
     );
-    return rows.map(toRun);
+    return rows;
   }
 
   /** The newest finished run, and the newest successful one (for /health). */
   async latestFinished(): Promise<{ last: SyncRun | null; lastSuccess: SyncRun | null }> {
     const [last, success] = await Promise.all([
-      this.dataSource.query<SyncRunRow[]>(
+      this.dataSource.query<SyncRun[]>(
         `SELECT ${RUN_COLUMNS} FROM sync_runs WHERE result <> 'running' ORDER BY finished_at DESC LIMIT 1`,
       ),
-      this.dataSource.query<SyncRunRow[]>(
+      this.dataSource.query<SyncRun[]>(
         `SELECT ${RUN_COLUMNS} FROM sync_runs WHERE result = 'success' ORDER BY finished_at DESC LIMIT 1`,
       ),
     ]);
     return {
-      last: last[0] ? toRun(last[0]) : null,
-      lastSuccess: success[0] ? toRun(success[0]) : null,
+      last: last[0] ?? null,
+      lastSuccess: success[0] ?? null,
     };
-  }
-
-  async bookmark(): Promise<Date | null> {
-    const [row]: Array<{ bookmark: Date | null }> = await this.dataSource.query(
-      'SELECT bookmark FROM sync_state WHERE id = 1',
-    );
-    return row?.bookmark ?? null;
   }
 
   async listQuarantine(
     limit: number,
     offset: number,
   ): Promise<{ records: QuarantinedRecord[]; total: number }> {
-    const [rows, [{ total }]] = await Promise.all([
-      this.dataSource.query<
-        Array<{
-          id: string;
-          run_id: string | null;
-          payload: unknown;
-          reason: string;
-          received_at: Date;
-        }>
-      >(
-        `SELECT id, run_id, payload, reason, received_at FROM quarantine
+    const [records, [{ total }]] = await Promise.all([
+      this.dataSource.query<QuarantinedRecord[]>(
+        `SELECT id, run_id AS "runId", payload, reason, received_at AS "receivedAt" FROM quarantine
          ORDER BY received_at DESC, id DESC LIMIT $1 OFFSET $2`,
         [limit, offset],
       ),
@@ -292,15 +238,6 @@ export class SyncRepository {
         'SELECT count(*)::int AS total FROM quarantine',
       ),
     ]);
-    return {
-      records: rows.map((r) => ({
-        id: r.id,
-        runId: r.run_id,
-        payload: r.payload,
-        reason: r.reason,
-        receivedAt: r.received_at,
-      })),
-      total,
-    };
+    return { records, total };
   }
 }

@@ -22,6 +22,7 @@ export class SyncScheduler implements OnApplicationBootstrap, OnApplicationShutd
   private readonly logger = new Logger(SyncScheduler.name);
   private intervalSeconds: number | null = null;
   private scheduledAt = 0;
+  private skipped = 0;
 
   constructor(
     private readonly sync: SyncService,
@@ -33,6 +34,11 @@ export class SyncScheduler implements OnApplicationBootstrap, OnApplicationShutd
   /** Seconds between scheduled syncs, or null when scheduling is off. */
   get currentIntervalSeconds(): number | null {
     return this.intervalSeconds;
+  }
+
+  /** Ticks (start-up or scheduled) that found a sync already running, since this process started. */
+  get skippedTicks(): number {
+    return this.skipped;
   }
 
   /** When the next scheduled tick fires, or null when scheduling is off. */
@@ -71,7 +77,7 @@ export class SyncScheduler implements OnApplicationBootstrap, OnApplicationShutd
       await this.sync.start(trigger);
     } catch (error) {
       if (error instanceof SyncAlreadyRunningError) {
-        this.sync.skipTick();
+        this.skipped += 1;
         this.logger.log(`Skipped a ${trigger} sync: one is already running`);
       } else {
         this.logger.error({ err: error }, `Could not start a ${trigger} sync`);

@@ -21,15 +21,6 @@ import {
 } from './sync.repository.js';
 import { PageRequest, UpstreamClient, UpstreamPage } from './upstream.client.js';
 
-export interface SyncObserver {
-  pageCommitted?(
-    run: string,
-    counts: { fetched: number; inserted: number; duplicates: number; quarantined: number },
-  ): void;
-  runFinished?(run: SyncRun, durationMs: number): void;
-  tickSkipped?(): void;
-}
-
 @Injectable()
 export class SyncService implements OnApplicationShutdown {
   private readonly logger = new Logger(SyncService.name);
@@ -38,7 +29,6 @@ export class SyncService implements OnApplicationShutdown {
   private active: { runId: string; done: Promise<SyncRun> } | null = null;
   private starting = false;
   private stopping = false;
-  private readonly observers: SyncObserver[] = [];
 
   constructor(
     private readonly repository: SyncRepository,
@@ -46,10 +36,6 @@ export class SyncService implements OnApplicationShutdown {
     private readonly enrichment: EnrichmentService,
     @Inject(ingestionConfig.KEY) private readonly config: ConfigType<typeof ingestionConfig>,
   ) {}
-
-  observe(observer: SyncObserver): void {
-    this.observers.push(observer);
-  }
 
   get running(): boolean {
     return this.active !== null || this.starting;
@@ -82,15 +68,6 @@ export class SyncService implements OnApplicationShutdown {
     }
   }
 
-  /** Starts a sync and waits for its end (tests, benchmarks, the CLI). */
-  async runOnce(trigger: SyncTrigger = 'manual'): Promise<SyncRun> {
-    return (await this.start(trigger)).done;
-  }
-
-  skipTick(): void {
-    for (const o of this.observers) o.tickSkipped?.();
-  }
-
   private async release(session: QueryRunner): Promise<void> {
     this.active = null;
     try {
@@ -111,7 +88,7 @@ export class SyncService implements OnApplicationShutdown {
     let result: 'success' | 'failed' | 'interrupted' = 'success';
     let error: string | null = null;
     try {
-      const bookmark = await this.repository.readBookmark(session);
+      const bookmark = await this.repository.bookmark(session);
       const since = bookmark
         ? new Date(bookmark.getTime() - this.config.overlapSeconds * 1000)
         : new Date(Date.now() - this.config.lookbackHours * 3600 * 1000);
@@ -129,7 +106,6 @@ export class SyncService implements OnApplicationShutdown {
       this.logger.error({ err: failure, runId }, 'Could not record the end of a sync run');
     }
     run ??= { ...EMPTY_RUN, id: runId, startedAt: started, finishedAt: new Date(), result, error };
-    const durationMs = Date.now() - started.getTime();
     this.logger.log(
       {
         runId,
@@ -138,11 +114,10 @@ export class SyncService implements OnApplicationShutdown {
         inserted: run.inserted,
         duplicates: run.duplicates,
         quarantined: run.quarantined,
-        durationMs,
+        durationMs: Date.now() - started.getTime(),
       },
       'Sync finished',
     );
-    for (const o of this.observers) o.runFinished?.(run, durationMs);
     return run;
   }
 
@@ -169,7 +144,7 @@ export class SyncService implements OnApplicationShutdown {
         }
         const prepared = await this.prepare(runId, page);
         await committing;
-        committing = this.commit(session, prepared);
+        committing = this.repository.commitPage(session, prepared).then(() => undefined);
         committing.catch(() => undefined); // awaited on the next turn or in finally
         request = this.stopping ? null : next;
       }
@@ -219,18 +194,6 @@ export class SyncService implements OnApplicationShutdown {
       null,
     );
     return { runId, fetched: page.records.length, alerts, quarantine, bookmark };
-  }
-
-  private async commit(session: QueryRunner, page: PageCommit): Promise<void> {
-    const counts = await this.repository.commitPage(session, page);
-    for (const o of this.observers) {
-      o.pageCommitted?.(page.runId, {
-        fetched: page.fetched,
-        inserted: counts.inserted,
-        duplicates: page.alerts.length - counts.inserted,
-        quarantined: counts.quarantined,
-      });
-    }
   }
 
   /** Lets a running sync finish its current page, then stops it (graceful shutdown). */

@@ -66,12 +66,8 @@ function retriesSoFar(error: AxiosError): number {
 export class UpstreamClient {
   private readonly logger = new Logger(UpstreamClient.name);
   private readonly http: AxiosInstance;
-  /** Called with every HTTP status the upstream answers (0 for no answer); for metrics. */
-  private statusListeners: Array<(status: number) => void> = [];
 
-  constructor(
-    @Inject(ingestionConfig.KEY) private readonly config: ConfigType<typeof ingestionConfig>,
-  ) {
+  constructor(@Inject(ingestionConfig.KEY) config: ConfigType<typeof ingestionConfig>) {
     this.http = axios.create({
       baseURL: config.upstreamUrl,
       timeout: config.timeoutMs,
@@ -80,16 +76,6 @@ export class UpstreamClient {
       maxRedirects: 0,
       maxContentLength: 64 * 1024 * 1024,
     });
-    this.http.interceptors.response.use(
-      (response) => {
-        this.emit(response.status);
-        return response;
-      },
-      (error: AxiosError) => {
-        this.emit(error.response?.status ?? 0);
-        return Promise.reject(error);
-      },
-    );
     axiosRetry(this.http, {
       retries: config.retries + EXTRA_RATE_LIMIT_RETRIES, // the ceiling; isRetryable applies the budgets
       shouldResetTimeout: true, // each attempt gets the full timeout
@@ -105,14 +91,6 @@ export class UpstreamClient {
     });
   }
 
-  get baseUrl(): string {
-    return this.config.upstreamUrl;
-  }
-
-  onStatus(listener: (status: number) => void): void {
-    this.statusListeners.push(listener);
-  }
-
   async fetchPage(request: PageRequest): Promise<UpstreamPage> {
     const params: Record<string, string> = {
       since: request.since.toISOString(),
@@ -126,10 +104,6 @@ export class UpstreamClient {
       throw describe(error);
     }
     return parsePage(data);
-  }
-
-  private emit(status: number): void {
-    for (const listener of this.statusListeners) listener(status);
   }
 }
 
