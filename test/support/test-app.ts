@@ -3,8 +3,8 @@
 // over the socket. A child process rather than an in-Jest app because Jest on Node 20 cannot
 // load CommonJS packages that require() the ESM-only Nest 12 (see README "Tests"); it is also
 // what the crash and multi-replica tests need.
-import argon2 from 'argon2';
 import pg from 'pg';
+import { PasswordHasher } from '../../src/users/password-hasher.js';
 import { ApiClient } from './api-client.js';
 import { freePort, serviceEnvironment, spawnService, waitForExit } from './service-process.js';
 
@@ -54,6 +54,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
   );
   const url = `http://127.0.0.1:${port}`;
   const api = new ApiClient(url);
+  const hasher = new PasswordHasher();
   const db = new pg.Pool({ connectionString: testDatabaseUrl(), max: 3 });
   // An idle connection the server drops (a killed service's backend on PGlite, a restart) must
   // not crash the test run; the next query simply opens a new one.
@@ -72,12 +73,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     output,
     stop,
     async user(username, groups, password = `pw-${username}-0123456789`) {
-      const hash = await argon2.hash(password, {
-        type: argon2.argon2id,
-        memoryCost: 19_456,
-        timeCost: 2,
-        parallelism: 1,
-      });
+      const hash = await hasher.hash(password);
       const { rows } = await db.query<{ id: string }>(
         'INSERT INTO users (username, password_hash, groups) VALUES ($1, $2, $3) RETURNING id',
         [username.toLowerCase(), hash, groups],
