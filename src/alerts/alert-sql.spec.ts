@@ -86,9 +86,11 @@ describe('alert list SQL', () => {
     }
   });
 
-  it('reads one alert by id with its assignee', () => {
+  it('reads one alert by id with its assignee and its event', () => {
     const { sql, params } = alertByIdQuery(ID);
-    expect(sql).toMatch(/LEFT JOIN users u ON u\.id = a\.assignee_id WHERE a\.id = \$1$/);
+    expect(sql).toMatch(
+      /LEFT JOIN users u ON u\.id = a\.assignee_id LEFT JOIN events e ON e\.id = a\.event_id WHERE a\.id = \$1$/,
+    );
     expect(params).toEqual([ID]);
   });
 });

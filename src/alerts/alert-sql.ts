@@ -114,11 +114,40 @@ export function withAssignee(spec: KeysetPageSpec): SqlQuery {
   };
 }
 
+/** The event that raised an alert, as embedded in the alert's detail. */
+export interface AlertEvent {
+  id: string;
+  source: string;
+  event_type: string;
+  severity: Severity;
+  description: string;
+  occurred_at: string;
+  received_at: string;
+  src_ip: string | null;
+  dst_ip: string | null;
+  attributes: Record<string, unknown>;
+}
+
+export interface AlertDetailRow extends AlertRow {
+  event: AlertEvent | null;
+}
+
+const UTC_ISO = `'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'`;
+
+const EVENT_JSON = `CASE WHEN e.id IS NULL THEN NULL ELSE jsonb_build_object(
+    'id', e.id, 'source', e.source, 'event_type', e.event_type, 'severity', e.severity,
+    'description', e.description,
+    'occurred_at', to_char(e.occurred_at AT TIME ZONE 'UTC', ${UTC_ISO}),
+    'received_at', to_char(e.received_at AT TIME ZONE 'UTC', ${UTC_ISO}),
+    'src_ip', host(e.src_ip), 'dst_ip', host(e.dst_ip), 'attributes', e.attributes) END`;
+
+/** One alert with its assignee's username and the event that raised it (if any). */
 export function alertByIdQuery(id: string): SqlQuery {
   return {
     sql:
-      `SELECT ${COLUMNS}, u.username AS assignee_username FROM ${FROM}` +
-      ` LEFT JOIN users u ON u.id = a.assignee_id WHERE a.id = $1`,
+      `SELECT ${COLUMNS}, u.username AS assignee_username, ${EVENT_JSON} AS event FROM ${FROM}` +
+      ` LEFT JOIN users u ON u.id = a.assignee_id LEFT JOIN events e ON e.id = a.event_id` +
+      ` WHERE a.id = $1`,
     params: [id],
   };
 }

@@ -5,6 +5,7 @@ import type { PageRequest } from '../common/pagination/page-request.js';
 import type { SqlQuery } from '../common/pagination/sql-conditions.js';
 import {
   alertByIdQuery,
+  type AlertDetailRow,
   type AlertFilter,
   alertPageSpec,
   type AlertRow,
@@ -28,8 +29,9 @@ export class AlertsRepository {
     );
   }
 
-  async findById(id: string): Promise<AlertRow | null> {
-    const [row] = await this.run<AlertRow>(alertByIdQuery(id));
+  async findById(id: string): Promise<AlertDetailRow | null> {
+    const [row] = await this.run<AlertDetailRow>(alertByIdQuery(id));
+
     return row ?? null;
   }
 }

@@ -3,7 +3,8 @@ import type { Page } from '../common/pagination/paginate.js';
 import { pageRequest, type PageRequest } from '../common/pagination/page-request.js';
 import type { PageParams } from '../common/pagination/page-query.dto.js';
 import { NotFoundError } from '../common/problem/domain-error.js';
-import { ALERT_PAGING, type AlertFilter, type AlertRow } from './alert-sql.js';
+import { ALERT_PAGING, type AlertDetailRow, type AlertFilter, type AlertRow } from './alert-sql.js';
+
 import { AlertsRepository } from './alerts.repository.js';
 
 export interface AlertList {
@@ -20,7 +21,7 @@ export class AlertsService {
     return { page: await this.alerts.list(filter, request), request };
   }
 
-  async get(id: string): Promise<AlertRow> {
+  async get(id: string): Promise<AlertDetailRow> {
     const alert = await this.alerts.findById(id);
     if (!alert) throw new NotFoundError('Alert', id);
     return alert;

@@ -12,7 +12,7 @@ import {
   SEVERITIES,
   type Severity,
 } from '../alert.types.js';
-import type { AlertRow } from '../alert-sql.js';
+import type { AlertDetailRow, AlertRow } from '../alert-sql.js';
 
 export class AssigneeDto {
   @ApiProperty({ format: 'uuid' })
@@ -158,15 +158,28 @@ export class AlertDto {
   }
 }
 
+export class AlertEventDto {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty({ example: 'edr' }) source: string;
+  @ApiProperty({ example: 'process_injection' }) event_type: string;
+  @ApiProperty({ enum: SEVERITIES }) severity: Severity;
+  @ApiProperty() description: string;
+  @ApiProperty({ format: 'date-time' }) occurred_at: string;
+  @ApiProperty({ format: 'date-time' }) received_at: string;
+  @ApiProperty({ type: String, nullable: true }) src_ip: string | null;
+  @ApiProperty({ type: String, nullable: true }) dst_ip: string | null;
+  @ApiProperty({ type: Object }) attributes: Record<string, unknown>;
+}
+
 export class AlertDetailDto extends AlertDto {
   @ApiProperty({
-    type: Object,
+    type: AlertEventDto,
     nullable: true,
     description: 'The event that raised the alert (origin `event`); null for upstream alerts',
   })
-  event: unknown;
+  event: AlertEventDto | null;
 
-  static override fromRow(row: AlertRow): AlertDetailDto {
-    return { ...AlertDto.fromRow(row), event: null };
+  static override fromRow(row: AlertDetailRow): AlertDetailDto {
+    return { ...AlertDto.fromRow(row), event: row.event };
   }
 }

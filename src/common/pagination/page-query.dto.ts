@@ -27,10 +27,17 @@ export function sortValues(options: PagingOptions): string[] {
   return options.sortable.flatMap((column) => [column, `-${column}`]);
 }
 
-export function PageQueryDto(options: PagingOptions) {
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the mixin signature TypeScript requires
+type Constructor = new (...args: any[]) => object;
+
+/** The paging parameters on top of `Filters`, the class declaring the resource's filters. */
+export function PageQueryDto<Filters extends Constructor>(
+  options: PagingOptions,
+  Filters: Filters = class {} as Filters,
+) {
   const sorts = sortValues(options);
 
-  class PageQuery implements PageParams {
+  class PageQuery extends Filters implements PageParams {
     @EnumQuery(sorts, {
       caseInsensitive: false,
       default: options.defaultSort,

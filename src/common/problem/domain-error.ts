@@ -19,7 +19,7 @@ export class NotFoundError extends DomainError {
 
 export class ConflictError extends DomainError {
   readonly status = 409;
-  readonly slug = 'conflict';
+  readonly slug: string = 'conflict';
 }
 
 export class AuthenticationError extends DomainError {
