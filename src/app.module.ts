@@ -5,6 +5,7 @@ import { AlertsModule } from './alerts/alerts.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import { GroupsGuard } from './auth/groups.guard.js';
 import { JwtAuthGuard } from './auth/jwt-auth.guard.js';
+import { LifecycleModule } from './common/lifecycle/lifecycle.module.js';
 import { LoggingModule } from './common/logging.module.js';
 import { ProblemDetailsFilter } from './common/problem/problem-details.filter.js';
 import { ClientThrottleGuard } from './common/throttling/client-throttle.guard.js';
@@ -39,7 +40,9 @@ import { UsersModule } from './users/users.module.js';
       ],
     }),
     LoggingModule,
+    LifecycleModule,
     DatabaseModule,
+
     ThrottlingModule,
     UsersModule,
     AuthModule,

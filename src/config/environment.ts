@@ -173,7 +173,25 @@ export class Environment {
   @Max(10)
   UPSTREAM_RETRIES = 3;
 
+  /**
+   * On SIGTERM: readiness turns 503 at once; after SHUTDOWN_DRAIN_SECONDS (time for a load
+   * balancer to stop sending traffic) the listener closes, in-flight requests and the current
+   * sync page finish, connections close. Past SHUTDOWN_GRACE_SECONDS the process exits anyway (1).
+   */
+  @Transform(toInteger)
+  @IsInt()
+  @Min(0)
+  @Max(120)
+  SHUTDOWN_DRAIN_SECONDS = 0;
+
+  @Transform(toInteger)
+  @IsInt()
+  @Min(1)
+  @Max(600)
+  SHUTDOWN_GRACE_SECONDS = 25;
+
   /** Trust X-Forwarded-For (set when the service runs behind a reverse proxy or ingress). */
+
   @Transform(toBoolean)
   @IsBoolean()
   TRUST_PROXY = false;

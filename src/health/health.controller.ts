@@ -9,6 +9,8 @@ import {
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { Public } from '../auth/access.decorators.js';
+import { ShutdownService } from '../common/lifecycle/shutdown.service.js';
+
 import { ProblemDetails } from '../common/problem/problem-details.js';
 import { HealthCheckFailedError } from './health-check-failed.error.js';
 import { HealthSummary, HealthSummaryService } from './health-summary.service.js';
@@ -24,6 +26,7 @@ export class HealthController {
     private readonly indicators: HealthIndicatorService,
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly summaries: HealthSummaryService,
+    private readonly shutdown: ShutdownService,
   ) {}
 
   /** Liveness: the process serves requests. Never touches the database. */
@@ -34,7 +37,7 @@ export class HealthController {
     return this.health.check([]);
   }
 
-  /** Readiness: the database answers and every migration is applied. */
+  /** Readiness: not shutting down, the database answers and every migration is applied. */
   @Get('ready')
   @HealthCheck({ swaggerDocumentation: false })
   @ApiOkResponse({ description: 'Terminus result, status "ok"' })
@@ -45,6 +48,12 @@ export class HealthController {
   async ready(): Promise<HealthCheckResult> {
     try {
       return await this.health.check([
+        () => {
+          const indicator = this.indicators.check('shutdown');
+          return this.shutdown.draining
+            ? indicator.down({ message: 'shutting down' })
+            : indicator.up();
+        },
         () =>
           this.indicators
             .check('database')

@@ -5,7 +5,7 @@ import {
   Injectable,
   Logger,
   OnApplicationBootstrap,
-  OnApplicationShutdown,
+  BeforeApplicationShutdown,
 } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { SchedulerRegistry } from '@nestjs/schedule';
@@ -18,7 +18,7 @@ import { SyncService } from './sync.service.js';
 const INTERVAL_NAME = 'ingestion-sync';
 
 @Injectable()
-export class SyncScheduler implements OnApplicationBootstrap, OnApplicationShutdown {
+export class SyncScheduler implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(SyncScheduler.name);
   private intervalSeconds: number | null = null;
   private scheduledAt = 0;
@@ -85,7 +85,7 @@ export class SyncScheduler implements OnApplicationBootstrap, OnApplicationShutd
     }
   }
 
-  onApplicationShutdown(): void {
+  beforeApplicationShutdown(): void {
     if (this.registry.doesExist('interval', INTERVAL_NAME))
       this.registry.deleteInterval(INTERVAL_NAME);
   }

@@ -2,7 +2,7 @@
 // normalising, enriching and committing each page with the advanced bookmark in one transaction.
 // A crash at any point leaves whole pages committed and the bookmark where they end, so the next
 // sync (which starts SYNC_OVERLAP_SECONDS before the bookmark) neither loses nor doubles an alert.
-import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { createHash } from 'node:crypto';
 import { hostname } from 'node:os';
@@ -22,7 +22,7 @@ import {
 import { PageRequest, UpstreamClient, UpstreamPage } from './upstream.client.js';
 
 @Injectable()
-export class SyncService implements OnApplicationShutdown {
+export class SyncService implements BeforeApplicationShutdown {
   private readonly logger = new Logger(SyncService.name);
   private readonly host = `${hostname()}:${process.pid}`;
   /** In-process guard: the advisory lock is no mutex on embedded PGlite (one backend). */
@@ -196,8 +196,11 @@ export class SyncService implements OnApplicationShutdown {
     return { runId, fetched: page.records.length, alerts, quarantine, bookmark };
   }
 
-  /** Lets a running sync finish its current page, then stops it (graceful shutdown). */
-  async onApplicationShutdown(): Promise<void> {
+  /**
+   * Lets a running sync finish its current page, then stops it (graceful shutdown); before the
+   * listener and the database pool close, so that page still commits.
+   */
+  async beforeApplicationShutdown(): Promise<void> {
     this.stopping = true;
     await this.active?.done.catch(() => undefined);
   }
