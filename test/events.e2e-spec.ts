@@ -242,6 +242,12 @@ describe('Events API (e2e)', () => {
       });
     });
 
+    it('reads a bare date as midnight UTC', async () => {
+      const res = await post(body({ severity: 'low', occurred_at: '2024-05-01' }));
+      expect(res.status).toBe(201);
+      expect(res.body.occurred_at).toBe('2024-05-01T00:00:00.000Z');
+    });
+
     it('accepts an occurred_at up to 5 minutes ahead (clock skew)', async () => {
       const ahead = new Date(Date.now() + 4 * MINUTE).toISOString();
       const res = await post(body({ severity: 'low', occurred_at: ahead }));

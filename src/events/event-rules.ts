@@ -36,6 +36,10 @@ export const trimmed = (value: unknown): unknown =>
 export const lowerCased = (value: unknown): unknown =>
   typeof value === 'string' ? value.trim().toLowerCase() : value;
 
+/** An instant as PostgreSQL must read it: a bare date becomes midnight UTC, not session time. */
+export const normalisedInstant = (value: unknown): unknown =>
+  typeof value === 'string' ? (parseInstant(value)?.iso ?? value) : value;
+
 /** A short name (source, event_type): 1..64 characters once trimmed, no control characters. */
 export function nameRule(value: unknown, field: string): Message {
   if (typeof value !== 'string') return `${field} must be a string`;

@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsOptional, ValidateIf } from 'class-validator';
 import { SEVERITIES, type Severity } from '../../alerts/alert.types.js';
+// One constraint whose message is the failed rule's: made for query strings, fits bodies as well.
 import { QueryRule as Rule } from '../../common/pagination/query-fields.js';
 import {
   ATTRIBUTES_MAX_BYTES,
@@ -15,6 +16,7 @@ import {
   lowerCased,
   NAME_MAX,
   nameRule,
+  normalisedInstant,
   occurredAtRule,
   severityRule,
   trimmed,
@@ -46,8 +48,8 @@ export class CreateEventDto {
     enum: SEVERITIES,
     example: 'high',
     description:
-      `Case-insensitive (stored lower-case). ${ALERTING_SEVERITIES.join(' and ')} events raise ` +
-      'an open alert in the same transaction.',
+      'Case-insensitive (stored lower-case). Events of severity ' +
+      `${ALERTING_SEVERITIES.join(' or ')} raise an open alert in the same transaction.`,
   })
   @Transform(({ value }: { value: unknown }) => lowerCased(value))
   @Rule('severity', severityRule)
@@ -70,11 +72,13 @@ export class CreateEventDto {
     format: 'date-time',
     example: '2024-05-01T12:00:00Z',
     description:
-      'When the event happened: an ISO 8601 date-time with `Z` or an offset. Defaults to the ' +
+      'When the event happened: an ISO 8601 date-time with `Z` or an offset (a bare ' +
+      '`YYYY-MM-DD` is midnight UTC). Defaults to the ' +
       `time it is received. At most ${FUTURE_SKEW_MS / 60_000} minutes in the future (an ` +
       'allowance for clock skew between the reporting system and Vigil); a later instant is ' +
       'refused with 400.',
   })
+  @Transform(({ value }: { value: unknown }) => normalisedInstant(value))
   @IfPresent()
   @Rule('occurredAt', (value, field) => occurredAtRule(value, field))
   occurred_at?: string;
