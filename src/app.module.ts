@@ -21,6 +21,7 @@ import {
 } from './config/index.js';
 import { DatabaseModule } from './database/database.module.js';
 import { EnrichmentModule } from './enrichment/enrichment.module.js';
+import { EventsModule } from './events/events.module.js';
 import { HealthModule } from './health/health.module.js';
 import { IngestionModule } from './ingestion/ingestion.module.js';
 import { UsersModule } from './users/users.module.js';
@@ -48,6 +49,7 @@ import { UsersModule } from './users/users.module.js';
     AuthModule,
     EnrichmentModule,
     AlertsModule,
+    EventsModule,
     IngestionModule,
     HealthModule,
   ],

@@ -1,0 +1,12 @@
+import { Module } from '@nestjs/common';
+import { EnrichmentModule } from '../enrichment/enrichment.module.js';
+import { EventsController } from './events.controller.js';
+import { EventsRepository } from './events.repository.js';
+import { EventsService } from './events.service.js';
+
+@Module({
+  imports: [EnrichmentModule],
+  controllers: [EventsController],
+  providers: [EventsService, EventsRepository],
+})
+export class EventsModule {}
