@@ -408,8 +408,37 @@ describe('Alert workflow (e2e)', () => {
 
   it('shows an event alert with its event, and an upstream alert with none', async () => {
     const [id] = await seed(1);
-    const res = await t.api.get(`/api/alerts/${id}`, { token: analyst.token });
-    expect(res.status).toBe(200);
-    expect(res.body.event).toBeNull();
+    const upstream = await t.api.get(`/api/alerts/${id}`, { token: analyst.token });
+    expect(upstream.status).toBe(200);
+    expect(upstream.body.event).toBeNull();
+
+    const created = await t.api.post('/api/events', {
+      token: admin.token,
+      body: {
+        source: 'edr',
+        event_type: 'credential_dump',
+        severity: 'critical',
+        description: 'LSASS memory read by an unsigned binary',
+        dst_ip: '2001:db8::7',
+        attributes: { host: 'ws-12' },
+      },
+    });
+    expect(created.status).toBe(201);
+    const detail = await t.api.get(`/api/alerts/${created.body.alert.id}`, {
+      token: analyst.token,
+    });
+    expect(detail.body).toMatchObject({ origin: 'event', event_id: created.body.id });
+    expect(detail.body.event).toEqual({
+      id: created.body.id,
+      source: 'edr',
+      event_type: 'credential_dump',
+      severity: 'critical',
+      description: 'LSASS memory read by an unsigned binary',
+      occurred_at: created.body.occurred_at,
+      received_at: created.body.received_at,
+      src_ip: null,
+      dst_ip: '2001:db8::7',
+      attributes: { host: 'ws-12' },
+    });
   });
 });

@@ -94,9 +94,22 @@ describe('Error responses (e2e)', () => {
       expectProblem(res, 400);
     });
 
+    it('refuses a deeply nested body with a 400 naming the body, not a stack overflow', async () => {
+      const depth = 20_000;
+      const res = await t.api.post('/api/users', {
+        token: admin.token,
+        raw: `{"username":"deep","password":"deep-password-1","groups":["analyst"],"x":${'['.repeat(depth)}${']'.repeat(depth)}}`,
+        headers: { 'content-type': 'application/json' },
+      });
+      expectProblem(res, 400);
+      expect(problemFields(res)).toEqual(['body']);
+      expect((await t.api.get('/health/live')).status).toBe(200);
+    });
+
     it.each([
       'text/plain',
       'text/plain; charset=utf-8',
+
       'application/x-www-form-urlencoded',
       'application/xml',
     ])('answers a body of type %s with 415 and acts on nothing', async (contentType) => {

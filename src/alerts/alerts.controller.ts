@@ -5,7 +5,6 @@ import {
   Headers,
   HttpCode,
   Param,
-  ParseUUIDPipe,
   Patch,
   Post,
   Query,
@@ -28,7 +27,6 @@ import { VersionEtagInterceptor } from '../common/http/version-etag.interceptor.
 import { pageMeta } from '../common/pagination/page-request.js';
 import { TOTAL_CAP } from '../common/pagination/paginate.js';
 import { ProblemDetails } from '../common/problem/problem-details.js';
-import { ValidationFailedException } from '../common/validation/validation-failed.exception.js';
 import type { Principal } from '../users/principal.js';
 import { ALERT_PAGING } from './alert-sql.js';
 import { AlertWorkflowService } from './alert-workflow.service.js';
@@ -40,13 +38,7 @@ import { AlertHistoryDto, AlertHistoryEntryDto } from './dto/alert-history.dto.j
 import { AlertPageDto } from './dto/alert-page.dto.js';
 import { BulkResultDto } from './dto/bulk-result.dto.js';
 import { ListAlertsQueryDto } from './dto/list-alerts-query.dto.js';
-
-// A malformed id is a validation error like any other: a 400 whose `errors` name the field.
-const ALERT_ID = new ParseUUIDPipe({
-  version: '4',
-  exceptionFactory: () =>
-    new ValidationFailedException([{ field: 'id', message: 'id must be a UUID' }]),
-});
+import { UUID_PARAM } from '../common/validation/uuid-param.js';
 
 const LIST_DESCRIPTION = `Newest first by default. Every filter is optional; given filters are \
 combined with AND.
@@ -108,7 +100,7 @@ export class AlertsController {
   @ApiOkResponse({ type: AlertDetailDto })
   @ApiBadRequestResponse({ type: ProblemDetails })
   @ApiNotFoundResponse({ type: ProblemDetails })
-  async get(@Param('id', ALERT_ID) id: string): Promise<AlertDetailDto> {
+  async get(@Param('id', UUID_PARAM) id: string): Promise<AlertDetailDto> {
     return AlertDetailDto.fromRow(await this.alerts.get(id));
   }
 
@@ -134,7 +126,7 @@ export class AlertsController {
   })
   @ApiPreconditionFailedResponse({ type: ProblemDetails, description: '`If-Match` is stale' })
   async update(
-    @Param('id', ALERT_ID) id: string,
+    @Param('id', UUID_PARAM) id: string,
     @Body() body: UpdateAlertDto,
     @CurrentUser() actor: Principal,
     @Headers('if-match') ifMatch?: string,
@@ -153,7 +145,7 @@ export class AlertsController {
   @ApiOkResponse({ type: AlertHistoryDto })
   @ApiBadRequestResponse({ type: ProblemDetails })
   @ApiNotFoundResponse({ type: ProblemDetails })
-  async history(@Param('id', ALERT_ID) id: string): Promise<AlertHistoryDto> {
+  async history(@Param('id', UUID_PARAM) id: string): Promise<AlertHistoryDto> {
     const rows = await this.workflow.history(id);
     return { alert_id: id, history: rows.map((row) => AlertHistoryEntryDto.fromRow(row)) };
   }
@@ -165,7 +157,7 @@ export class AlertsController {
   @ApiBadRequestResponse({ type: ProblemDetails })
   @ApiNotFoundResponse({ type: ProblemDetails })
   async addNote(
-    @Param('id', ALERT_ID) id: string,
+    @Param('id', UUID_PARAM) id: string,
     @Body() body: AddNoteDto,
     @CurrentUser() actor: Principal,
   ): Promise<AlertHistoryEntryDto> {

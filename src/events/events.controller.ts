@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, Param, Post, Query } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiCreatedResponse,
@@ -13,7 +13,6 @@ import { CurrentUser } from '../auth/current-user.decorator.js';
 import { pageMeta } from '../common/pagination/page-request.js';
 import { TOTAL_CAP } from '../common/pagination/paginate.js';
 import { ProblemDetails } from '../common/problem/problem-details.js';
-import { ValidationFailedException } from '../common/validation/validation-failed.exception.js';
 import type { Principal } from '../users/principal.js';
 import { CreateEventDto } from './dto/create-event.dto.js';
 import { EventDto } from './dto/event.dto.js';
@@ -21,13 +20,7 @@ import { EventPageDto } from './dto/event-page.dto.js';
 import { ListEventsQueryDto } from './dto/list-events-query.dto.js';
 import { ALERTING_SEVERITIES, EVENT_PAGING } from './event-sql.js';
 import { EventsService } from './events.service.js';
-
-// A malformed id is a validation error like any other: a 400 whose `errors` name the field.
-const EVENT_ID = new ParseUUIDPipe({
-  version: '4',
-  exceptionFactory: () =>
-    new ValidationFailedException([{ field: 'id', message: 'id must be a UUID' }]),
-});
+import { UUID_PARAM } from '../common/validation/uuid-param.js';
 
 const CREATE_DESCRIPTION = `Stores a raw event. A ${ALERTING_SEVERITIES.join(' or ')} event also \
 raises an \`open\` alert (origin \`event\`, enriched like ingested alerts) in the same \
@@ -104,7 +97,7 @@ export class EventsController {
   @ApiOkResponse({ type: EventDto })
   @ApiBadRequestResponse({ type: ProblemDetails })
   @ApiNotFoundResponse({ type: ProblemDetails })
-  async get(@Param('id', EVENT_ID) id: string): Promise<EventDto> {
+  async get(@Param('id', UUID_PARAM) id: string): Promise<EventDto> {
     return EventDto.fromRow(await this.events.get(id));
   }
 }

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Param, ParseUUIDPipe, Patch, Post } from '@nestjs/common';
+import { Body, Controller, Get, Param, Patch, Post } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiConflictResponse,
@@ -9,18 +9,11 @@ import {
 } from '@nestjs/swagger';
 import { RequireGroups } from '../auth/access.decorators.js';
 import { ProblemDetails } from '../common/problem/problem-details.js';
-import { ValidationFailedException } from '../common/validation/validation-failed.exception.js';
 import { CreateUserDto } from './dto/create-user.dto.js';
 import { UpdateUserDto } from './dto/update-user.dto.js';
 import { UserDto, UserListDto } from './dto/user.dto.js';
 import { UsersService } from './users.service.js';
-
-// A malformed id is a validation error like any other: a 400 whose `errors` name the field.
-const USER_ID = new ParseUUIDPipe({
-  version: '4',
-  exceptionFactory: () =>
-    new ValidationFailedException([{ field: 'id', message: 'id must be a UUID' }]),
-});
+import { UUID_PARAM } from '../common/validation/uuid-param.js';
 
 @ApiTags('users')
 @RequireGroups('admin')
@@ -50,7 +43,7 @@ export class UsersController {
     type: ProblemDetails,
     description: 'The change would leave no active admin',
   })
-  async update(@Param('id', USER_ID) id: string, @Body() body: UpdateUserDto): Promise<UserDto> {
+  async update(@Param('id', UUID_PARAM) id: string, @Body() body: UpdateUserDto): Promise<UserDto> {
     const user = await this.users.update(id, {
       groups: body.groups,
       password: body.password,

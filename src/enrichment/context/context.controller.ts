@@ -1,13 +1,4 @@
-import {
-  Body,
-  Controller,
-  Delete,
-  Get,
-  HttpCode,
-  Param,
-  ParseUUIDPipe,
-  Post,
-} from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiConflictResponse,
@@ -20,16 +11,10 @@ import {
 } from '@nestjs/swagger';
 import { RequireGroups } from '../../auth/access.decorators.js';
 import { ProblemDetails } from '../../common/problem/problem-details.js';
-import { ValidationFailedException } from '../../common/validation/validation-failed.exception.js';
 import { ContextService } from './context.service.js';
 import { AssetDto, AssetListDto, CreateAssetDto } from './dto/asset.dto.js';
 import { CreateIpUserDto, IpUserDto, IpUserListDto } from './dto/ip-user.dto.js';
-
-const MAPPING_ID = new ParseUUIDPipe({
-  version: '4',
-  exceptionFactory: () =>
-    new ValidationFailedException([{ field: 'id', message: 'id must be a UUID' }]),
-});
+import { UUID_PARAM } from '../../common/validation/uuid-param.js';
 
 /** The enrichment context: who sits behind internal networks, which team owns each source. */
 @ApiTags('context')
@@ -68,7 +53,7 @@ export class ContextController {
   @ApiNoContentResponse({ description: 'Deleted' })
   @ApiBadRequestResponse({ type: ProblemDetails })
   @ApiNotFoundResponse({ type: ProblemDetails })
-  async deleteIpUser(@Param('id', MAPPING_ID) id: string): Promise<void> {
+  async deleteIpUser(@Param('id', UUID_PARAM) id: string): Promise<void> {
     await this.context.deleteIpUser(id);
   }
 
