@@ -69,7 +69,9 @@ export class HealthSummaryService {
       last_sync_status: last?.result ?? null,
       last_error: failed ? last.error : null,
       last_event_time: bookmark?.toISOString() ?? null,
-      sync_interval_seconds: interval,
+      // The interval this replica syncs at (the stored one when it does not schedule syncs).
+      sync_interval_seconds: this.scheduler.currentIntervalSeconds ?? interval,
+
       next_sync_at: this.scheduler.nextSyncAt?.toISOString() ?? null,
       skipped_ticks: this.scheduler.skippedTicks,
       upstream_url: this.ingestion.upstreamUrl,

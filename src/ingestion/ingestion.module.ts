@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
 import { EnrichmentModule } from '../enrichment/enrichment.module.js';
 import { IngestionController } from './ingestion.controller.js';
+import { SettingsChangeListener } from './settings-change.listener.js';
 import { SettingsRepository } from './settings.repository.js';
 import { SyncSettingsService } from './sync-settings.service.js';
 import { SyncRepository } from './sync.repository.js';
@@ -19,7 +20,9 @@ import { UpstreamClient } from './upstream.client.js';
     SyncScheduler,
     SettingsRepository,
     SyncSettingsService,
+    SettingsChangeListener,
   ],
+
   exports: [SyncService, SyncRepository, SyncSettingsService, SyncScheduler, UpstreamClient],
 })
 export class IngestionModule {}

@@ -1,6 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 
+/** PostgreSQL notification channel: the payload is the key of a setting that changed. */
+export const SETTINGS_CHANNEL = 'vigil_settings';
+
 /** Runtime settings changed through the API (app_settings), shared by every replica. */
 @Injectable()
 export class SettingsRepository {
@@ -14,11 +17,16 @@ export class SettingsRepository {
     return rows[0]?.value;
   }
 
+  /** Stores the value and notifies every listening replica (delivered when it commits). */
   async set(key: string, value: unknown): Promise<void> {
     await this.dataSource.query(
-      `INSERT INTO app_settings (key, value) VALUES ($1, $2::jsonb)
-       ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, updated_at = now()`,
-      [key, JSON.stringify(value)],
+      `WITH stored AS (
+         INSERT INTO app_settings (key, value) VALUES ($1, $2::jsonb)
+         ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, updated_at = now()
+         RETURNING key
+       )
+       SELECT pg_notify($3, key) FROM stored`,
+      [key, JSON.stringify(value), SETTINGS_CHANNEL],
     );
   }
 }

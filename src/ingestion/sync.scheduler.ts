@@ -50,12 +50,13 @@ export class SyncScheduler implements OnApplicationBootstrap, BeforeApplicationS
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    this.settings.onSyncIntervalChange((seconds) => this.schedule(seconds));
+    const seconds = await this.settings.watchSyncInterval((changed) => this.schedule(changed));
     if (!this.config.enabled) {
       this.logger.log('SYNC_ENABLED=false: no scheduled syncs');
       return;
     }
-    this.schedule(await this.settings.syncIntervalSeconds());
+    this.schedule(seconds);
+
     void this.trigger('startup');
   }
 

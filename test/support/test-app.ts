@@ -22,6 +22,28 @@ export function testDatabaseUrl(): string {
   return url;
 }
 
+/** Empties every table but the migrations. */
+async function truncateTables(db: pg.Pool): Promise<void> {
+  const { rows } = await db.query<{ tablename: string }>(
+    `SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'migrations'`,
+  );
+  if (rows.length) {
+    await db.query(
+      `TRUNCATE ${rows.map((t) => `"${t.tablename}"`).join(', ')} RESTART IDENTITY CASCADE`,
+    );
+  }
+}
+
+/** Empties the suite's database before any service runs on it (when nothing is migrated yet, nothing happens). */
+export async function resetDatabase(): Promise<void> {
+  const db = new pg.Pool({ connectionString: testDatabaseUrl(), max: 1 });
+  try {
+    await truncateTables(db);
+  } finally {
+    await db.end();
+  }
+}
+
 export interface TestUser {
   id: string;
   username: string;
@@ -89,16 +111,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
         refresh: res.body.refresh_token,
       };
     },
-    async reset() {
-      const { rows } = await db.query<{ tablename: string }>(
-        `SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'migrations'`,
-      );
-      if (rows.length) {
-        await db.query(
-          `TRUNCATE ${rows.map((t) => `"${t.tablename}"`).join(', ')} RESTART IDENTITY CASCADE`,
-        );
-      }
-    },
+    reset: () => truncateTables(db),
     async close() {
       await stop();
       await db.end();
