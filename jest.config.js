@@ -11,7 +11,7 @@ export default {
     {
       ...common,
       displayName: 'unit',
-      roots: ['<rootDir>/src', '<rootDir>/mock-api'],
+      roots: ['<rootDir>/src', '<rootDir>/mock-api', '<rootDir>/deploy'],
       testRegex: '\\.spec\\.ts$',
     },
     {
