@@ -34,7 +34,7 @@ export class AuthController {
   })
   async token(@Body() body: LoginDto): Promise<TokenPairDto> {
     const pair = await this.auth.login(body.username, body.password);
-    this.loginThrottle.succeeded(body.username);
+    await this.loginThrottle.succeeded(body.username);
     return toDto(pair);
   }
 

@@ -4,35 +4,42 @@
 import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import type { FastifyRequest } from 'fastify';
-import { FixedWindowThrottlerStorage } from '../common/throttling/fixed-window-throttler.storage.js';
 import { RateLimitedError } from '../common/throttling/rate-limited.error.js';
+import { ThrottlerStorage } from '../common/throttling/throttler-storage.js';
 import { throttleConfig } from '../config/throttle.config.js';
 
 @Injectable()
 export class LoginThrottleGuard implements CanActivate {
   constructor(
-    private readonly storage: FixedWindowThrottlerStorage,
+    private readonly storage: ThrottlerStorage,
     @Inject(throttleConfig.KEY) private readonly config: ConfigType<typeof throttleConfig>,
   ) {}
 
-  canActivate(context: ExecutionContext): boolean {
+  async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<FastifyRequest>();
     const { perIp, perUsername, windowSeconds } = this.config.login;
     const windowMs = windowSeconds * 1000;
-    const results = [this.storage.hit(`login:ip:${request.ip}`, windowMs, perIp, windowMs)];
     const username = usernameOf(request.body);
-    if (username) {
-      results.push(
-        this.storage.hit(LoginThrottleGuard.usernameKey(username), windowMs, perUsername, windowMs),
-      );
-    }
+    const results = await Promise.all([
+      this.storage.hit(`login:ip:${request.ip}`, windowMs, perIp, windowMs),
+      ...(username
+        ? [
+            this.storage.hit(
+              LoginThrottleGuard.usernameKey(username),
+              windowMs,
+              perUsername,
+              windowMs,
+            ),
+          ]
+        : []),
+    ]);
     const retryAfter = Math.max(...results.map((r) => (r.isBlocked ? r.timeToBlockExpire : 0)));
     if (retryAfter > 0) throw new RateLimitedError(retryAfter);
     return true;
   }
 
-  succeeded(username: string): void {
-    this.storage.reset(LoginThrottleGuard.usernameKey(username));
+  async succeeded(username: string): Promise<void> {
+    await this.storage.reset(LoginThrottleGuard.usernameKey(username));
   }
 
   private static usernameKey(username: string): string {

@@ -129,6 +129,14 @@ export class Environment {
   @Max(86400)
   LOGIN_WINDOW_SECONDS = 900;
 
+  /**
+   * Rate-limit counters in Redis, shared by every replica (`redis://[:password@]host:6379[/db]`).
+   * Unset: each process counts on its own.
+   */
+  @IsOptional()
+  @Matches(/^rediss?:\/\/.+/, { message: 'must be a redis:// or rediss:// URL' })
+  REDIS_URL?: string;
+
   @Matches(/^https?:\/\/.+/, { message: 'must be an http(s) URL' })
   UPSTREAM_URL = 'http://localhost:9000';
 

@@ -7,7 +7,10 @@ export const throttleConfig = registerAs('throttle', () => {
     /** Every route, per client address. */
     limit: env.THROTTLE_LIMIT,
     ttlSeconds: env.THROTTLE_TTL_SECONDS,
+    /** Where the counters live: Redis (shared by replicas) when set, else this process. */
+    redisUrl: env.REDIS_URL,
     /** POST /api/auth/token, counted per client address and per username. */
+
     login: {
       perIp: env.LOGIN_LIMIT_PER_IP,
       perUsername: env.LOGIN_LIMIT_PER_USERNAME,

@@ -5,7 +5,7 @@ import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/commo
 import type { ConfigType } from '@nestjs/config';
 import type { FastifyRequest } from 'fastify';
 import { throttleConfig } from '../../config/throttle.config.js';
-import { FixedWindowThrottlerStorage } from './fixed-window-throttler.storage.js';
+import { ThrottlerStorage } from './throttler-storage.js';
 import { RateLimitedError } from './rate-limited.error.js';
 
 @Injectable()
@@ -13,15 +13,15 @@ export class ClientThrottleGuard implements CanActivate {
   private readonly ttlMs: number;
 
   constructor(
-    private readonly storage: FixedWindowThrottlerStorage,
+    private readonly storage: ThrottlerStorage,
     @Inject(throttleConfig.KEY) private readonly config: ConfigType<typeof throttleConfig>,
   ) {
     this.ttlMs = config.ttlSeconds * 1000;
   }
 
-  canActivate(context: ExecutionContext): boolean {
+  async canActivate(context: ExecutionContext): Promise<boolean> {
     const { ip } = context.switchToHttp().getRequest<FastifyRequest>();
-    const record = this.storage.hit(`client:${ip}`, this.ttlMs, this.config.limit, 0);
+    const record = await this.storage.hit(`client:${ip}`, this.ttlMs, this.config.limit, 0);
     if (record.isBlocked) throw new RateLimitedError(record.timeToBlockExpire);
     return true;
   }

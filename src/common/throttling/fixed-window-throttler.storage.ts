@@ -3,15 +3,7 @@
 // request, which collapses throughput for a busy client.) Expired windows are swept in the
 // background, never on the request path.
 import { Injectable, OnModuleDestroy } from '@nestjs/common';
-
-export interface ThrottleRecord {
-  totalHits: number;
-  /** Seconds until the counting window ends. */
-  timeToExpire: number;
-  isBlocked: boolean;
-  /** Seconds until the block ends; 0 when not blocked. */
-  timeToBlockExpire: number;
-}
+import { type ThrottleRecord, ThrottlerStorage } from './throttler-storage.js';
 
 interface Window {
   hits: number;
@@ -24,11 +16,11 @@ interface Window {
 const SWEEP_INTERVAL_MS = 30_000;
 
 @Injectable()
-export class FixedWindowThrottlerStorage implements OnModuleDestroy {
+export class FixedWindowThrottlerStorage extends ThrottlerStorage implements OnModuleDestroy {
   private readonly windows = new Map<string, Window>();
+
   private readonly sweeper = setInterval(() => this.sweep(Date.now()), SWEEP_INTERVAL_MS).unref();
 
-  /** Counts one hit on `key`. `ttl` and `blockDuration` in milliseconds (0: block for `ttl`). */
   hit(
     key: string,
     ttl: number,
@@ -57,7 +49,6 @@ export class FixedWindowThrottlerStorage implements OnModuleDestroy {
     };
   }
 
-  /** Forgets a key: a successful login clears its username counter. */
   reset(key: string): void {
     this.windows.delete(key);
   }
