@@ -1,11 +1,15 @@
 import { Module } from '@nestjs/common';
+import { AlertStatsController } from './alert-stats.controller.js';
+import { AlertStatsRepository } from './alert-stats.repository.js';
 import { AlertsController } from './alerts.controller.js';
 import { AlertsRepository } from './alerts.repository.js';
 import { AlertsService } from './alerts.service.js';
 
+// Fastify's router matches the static /api/alerts/stats before /api/alerts/:id whatever the order
+// of the controllers (the e2e spec holds it to that).
 @Module({
-  controllers: [AlertsController],
-  providers: [AlertsService, AlertsRepository],
+  controllers: [AlertsController, AlertStatsController],
+  providers: [AlertsService, AlertsRepository, AlertStatsRepository],
   exports: [AlertsService],
 })
 export class AlertsModule {}
