@@ -13,6 +13,7 @@ interface Cast {
   analyst: TestUser;
   /** Rows that exist, for the routes that take one. */
   alertId: string;
+  eventId: string;
   ipUserId: string;
   assetSource: string;
   /** The signed-in caller, undefined when anonymous. */
@@ -86,6 +87,54 @@ const ROUTES: Route[] = [
     path: '/api/alerts/{id}',
     expected: signedIn(200),
     request: ({ alertId }) => ({ path: `/api/alerts/${alertId}` }),
+  },
+  {
+    method: 'PATCH',
+    path: '/api/alerts/{id}',
+    expected: adminOnly(200),
+    request: ({ alertId }) => ({
+      path: `/api/alerts/${alertId}`,
+      body: { status: 'acknowledged' },
+    }),
+  },
+  {
+    method: 'GET',
+    path: '/api/alerts/{id}/history',
+    expected: signedIn(200),
+    request: ({ alertId }) => ({ path: `/api/alerts/${alertId}/history` }),
+  },
+  {
+    method: 'POST',
+    path: '/api/alerts/{id}/notes',
+    expected: adminOnly(201),
+    request: ({ alertId }) => ({ path: `/api/alerts/${alertId}/notes`, body: { text: 'seen' } }),
+  },
+  {
+    method: 'POST',
+    path: '/api/alerts/bulk',
+    expected: adminOnly(200),
+    request: ({ alertId }) => ({ body: { ids: [alertId], set: { status: 'acknowledged' } } }),
+  },
+  { method: 'GET', path: '/api/alerts/stats', expected: signedIn(200) },
+  { method: 'GET', path: '/api/events', expected: adminOnly(200) },
+  {
+    method: 'POST',
+    path: '/api/events',
+    expected: adminOnly(201),
+    request: () => ({
+      body: {
+        source: 'edr',
+        event_type: 'process_injection',
+        severity: 'high',
+        description: 'Injected into lsass',
+      },
+    }),
+  },
+  {
+    method: 'GET',
+    path: '/api/events/{id}',
+    expected: adminOnly(200),
+    request: ({ eventId }) => ({ path: `/api/events/${eventId}` }),
   },
   { method: 'GET', path: '/api/context/ip-users', expected: signedIn(200) },
   {
@@ -177,10 +226,15 @@ describe('Access control (e2e)', () => {
     await t.db.query(
       `INSERT INTO context_assets (source, owner_team) VALUES ('firewall', 'NetSec')`,
     );
+    const { rows: events } = await t.db.query<{ id: string }>(
+      `INSERT INTO events (source, event_type, severity, description, occurred_at)
+       VALUES ('edr', 'login', 'low', 'A login', now()) RETURNING id`,
+    );
     cast = {
       admin: await t.user('root', ['admin']),
       analyst: await t.user('ana', ['analyst']),
       alertId: rows[0].id,
+      eventId: events[0].id,
       ipUserId: mappings[0].id,
       assetSource: 'firewall',
     };
@@ -210,15 +264,22 @@ describe('Access control (e2e)', () => {
     }
   });
 
-  it('lets a refused write change nothing', async () => {
-    const before = await t.db.query('SELECT * FROM users ORDER BY username');
-    const writes = ROUTES.filter((r) => r.path.startsWith('/api/users') && r.method !== 'GET');
-    expect(writes).toHaveLength(2);
+  it.each([
+    ['/api/users', 'SELECT * FROM users ORDER BY username'],
+    [
+      '/api/alerts',
+      `SELECT a.*, (SELECT count(*) FROM alert_history) AS history FROM alerts a ORDER BY id`,
+    ],
+    ['/api/events', 'SELECT * FROM events ORDER BY id'],
+  ])('lets a refused write to %s change nothing', async (prefix, snapshot) => {
+    const before = await t.db.query(snapshot);
+    const writes = ROUTES.filter((r) => r.path.startsWith(prefix) && r.method !== 'GET');
+    expect(writes.length).toBeGreaterThan(0);
     for (const route of writes) {
       expectProblem(await call(route, 'anonymous'), 401);
       expectProblem(await call(route, 'analyst'), 403);
     }
-    expect((await t.db.query('SELECT * FROM users ORDER BY username')).rows).toEqual(before.rows);
+    expect((await t.db.query(snapshot)).rows).toEqual(before.rows);
   });
 
   it('documents exactly the routes in this table (and serves /docs-json itself undocumented)', async () => {
