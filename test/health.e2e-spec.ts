@@ -1,9 +1,9 @@
 // The probes against a real database: healthy, with a migration pending (its row is taken out of
 // the `migrations` table and put back), and with the database cut off by a TCP relay we control.
 import { ChildProcess, spawn } from 'node:child_process';
-import { createServer, Server, Socket, connect } from 'node:net';
 import { resolve } from 'node:path';
 import { ApiClient } from './support/api-client.js';
+import { DatabaseRelay } from './support/database-relay.js';
 import { expectProblem } from './support/problem.js';
 import {
   freePort,
@@ -51,51 +51,6 @@ async function startService(env: Record<string, string>): Promise<Service> {
   }
   await stop();
   throw new Error(`service was not live within 30 s:\n${output}`);
-}
-
-/** A TCP relay to the test database that can be cut (connections dropped, port closed) and restored. */
-class DatabaseRelay {
-  private server?: Server;
-  private readonly sockets = new Set<Socket>();
-  private port = 0;
-
-  constructor(private readonly target: URL) {}
-
-  /** The test database's URL, through the relay. */
-  get url(): string {
-    const url = new URL(this.target);
-    url.hostname = '127.0.0.1';
-    url.port = String(this.port);
-    return url.toString();
-  }
-
-  async open(): Promise<void> {
-    const server = createServer((client) => {
-      const upstream = connect(Number(this.target.port || 5432), this.target.hostname);
-      for (const socket of [client, upstream]) {
-        this.sockets.add(socket);
-        socket.on('close', () => this.sockets.delete(socket));
-        socket.on('error', () => {
-          client.destroy();
-          upstream.destroy();
-        });
-      }
-      client.pipe(upstream).pipe(client);
-    });
-    await new Promise<void>((done, fail) => {
-      server.once('error', fail);
-      server.listen(this.port, '127.0.0.1', () => done());
-    });
-    this.port = (server.address() as { port: number }).port;
-    this.server = server;
-  }
-
-  async cut(): Promise<void> {
-    const server = this.server;
-    this.server = undefined;
-    for (const socket of this.sockets) socket.destroy();
-    await new Promise<void>((done) => (server ? server.close(() => done()) : done()));
-  }
 }
 
 async function eventually(check: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
