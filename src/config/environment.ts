@@ -157,6 +157,31 @@ export class Environment {
   @Max(86400)
   SYNC_OVERLAP_SECONDS = 300;
 
+  /**
+   * Circuit breaker for scheduled syncs: after SYNC_CIRCUIT_FAILURES consecutive failed runs (on
+   * any replica) scheduled ticks are skipped for SYNC_CIRCUIT_COOLDOWN_SECONDS, doubling with each
+   * further failure up to an hour; then one tick tries (half-open). POST /api/sync always runs.
+   */
+  @Transform(toInteger)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  SYNC_CIRCUIT_FAILURES = 5;
+
+  @Transform(toInteger)
+  @IsInt()
+  @Min(1)
+  @Max(86400)
+  SYNC_CIRCUIT_COOLDOWN_SECONDS = 300;
+
+  /** Alerts (with their history), events, quarantine and sync runs older than this are purged. Unset: kept forever. */
+  @IsOptional()
+  @Transform(toInteger)
+  @IsInt()
+  @Min(1)
+  @Max(36500)
+  RETENTION_DAYS?: number;
+
   @Transform(toInteger)
   @IsInt()
   @Min(1)

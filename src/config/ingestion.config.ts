@@ -13,6 +13,11 @@ export const ingestionConfig = registerAs('ingestion', () => {
     pageSize: env.SYNC_PAGE_SIZE,
     timeoutMs: env.UPSTREAM_TIMEOUT_MS,
     retries: env.UPSTREAM_RETRIES,
+    circuit: {
+      failures: env.SYNC_CIRCUIT_FAILURES,
+      cooldownSeconds: env.SYNC_CIRCUIT_COOLDOWN_SECONDS,
+    },
+    retentionDays: env.RETENTION_DAYS ?? null,
   };
 });
 export type IngestionConfig = ReturnType<typeof ingestionConfig>;

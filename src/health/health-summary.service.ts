@@ -9,7 +9,10 @@ import {
   EnrichmentStatus,
   type EnrichmentStatusReport,
 } from '../enrichment/enrichment-status.service.js';
+import type { CircuitState } from '../ingestion/sync-circuit.js';
+import { SyncCircuitService } from '../ingestion/sync-circuit.service.js';
 import { SyncScheduler } from '../ingestion/sync.scheduler.js';
+
 import { SyncSettingsService } from '../ingestion/sync-settings.service.js';
 import { SyncRepository } from '../ingestion/sync.repository.js';
 import { HealthCheckFailedError } from './health-check-failed.error.js';
@@ -27,6 +30,14 @@ export interface HealthSummary {
   next_sync_at: string | null;
   /** Ticks this replica skipped because a sync was already running somewhere. */
   skipped_ticks: number;
+  /** The scheduled syncs' circuit breaker (shared by every replica). */
+  sync_circuit: {
+    state: CircuitState;
+    consecutive_failures: number;
+    retry_at: string | null;
+    /** Ticks this replica skipped while it was open. */
+    skipped_ticks: number;
+  };
   upstream_url: string;
   enrichment: EnrichmentStatusReport;
 }
@@ -38,6 +49,7 @@ export class HealthSummaryService {
     private readonly runs: SyncRepository,
     private readonly settings: SyncSettingsService,
     private readonly scheduler: SyncScheduler,
+    private readonly circuit: SyncCircuitService,
     private readonly enrichment: EnrichmentStatus,
     @Inject(ingestionConfig.KEY) private readonly ingestion: ConfigType<typeof ingestionConfig>,
   ) {}
@@ -56,10 +68,11 @@ export class HealthSummaryService {
         enrichment: this.enrichment.report(),
       });
     }
-    const [{ last, lastSuccess }, bookmark, interval] = await Promise.all([
+    const [{ last, lastSuccess }, bookmark, interval, circuit] = await Promise.all([
       this.runs.latestFinished(),
       this.runs.bookmark(),
       this.settings.syncIntervalSeconds(),
+      this.circuit.current(),
     ]);
     const failed = last?.result === 'failed';
     return {
@@ -74,6 +87,12 @@ export class HealthSummaryService {
 
       next_sync_at: this.scheduler.nextSyncAt?.toISOString() ?? null,
       skipped_ticks: this.scheduler.skippedTicks,
+      sync_circuit: {
+        state: circuit.state,
+        consecutive_failures: circuit.consecutiveFailures,
+        retry_at: circuit.retryAt?.toISOString() ?? null,
+        skipped_ticks: this.scheduler.circuitSkippedTicks,
+      },
       upstream_url: this.ingestion.upstreamUrl,
       enrichment: this.enrichment.report(),
     };

@@ -4,6 +4,8 @@ import { EnrichmentModule } from '../enrichment/enrichment.module.js';
 import { IngestionController } from './ingestion.controller.js';
 import { SettingsChangeListener } from './settings-change.listener.js';
 import { SettingsRepository } from './settings.repository.js';
+import { SyncCircuitService } from './sync-circuit.service.js';
+
 import { SyncSettingsService } from './sync-settings.service.js';
 import { SyncRepository } from './sync.repository.js';
 import { SyncScheduler } from './sync.scheduler.js';
@@ -21,8 +23,15 @@ import { UpstreamClient } from './upstream.client.js';
     SettingsRepository,
     SyncSettingsService,
     SettingsChangeListener,
+    SyncCircuitService,
   ],
-
-  exports: [SyncService, SyncRepository, SyncSettingsService, SyncScheduler, UpstreamClient],
+  exports: [
+    SyncService,
+    SyncRepository,
+    SyncSettingsService,
+    SyncScheduler,
+    SyncCircuitService,
+    UpstreamClient,
+  ],
 })
 export class IngestionModule {}

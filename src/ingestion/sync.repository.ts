@@ -5,6 +5,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, QueryRunner } from 'typeorm';
 import type { EnrichedAlert } from '../enrichment/enrichment.service.js';
 import type { NormalizedAlert } from './alert-normalizer.js';
+import type { FailureStreak } from './sync-circuit.js';
 
 /** pg_advisory_lock key for "a sync is running" ('VIGL' as an int). */
 const SYNC_LOCK_KEY = 0x5649474c;
@@ -239,5 +240,15 @@ export class SyncRepository {
       ),
     ]);
     return { records, total };
+  }
+
+  /** Failed runs since the last successful one, on any replica (the circuit breaker's input). */
+  async failureStreak(): Promise<FailureStreak> {
+    const [row] = await this.dataSource.query<FailureStreak[]>(
+      `SELECT count(*)::int AS failures, max(finished_at) AS "lastFailureAt" FROM sync_runs
+       WHERE result = 'failed' AND started_at > coalesce(
+         (SELECT max(started_at) FROM sync_runs WHERE result = 'success'), '-infinity')`,
+    );
+    return row;
   }
 }

@@ -11,6 +11,8 @@ import type { ConfigType } from '@nestjs/config';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { ingestionConfig } from '../config/ingestion.config.js';
 import { SyncAlreadyRunningError } from './sync-already-running.error.js';
+import { SyncCircuitService } from './sync-circuit.service.js';
+
 import { SyncSettingsService } from './sync-settings.service.js';
 import { SyncTrigger } from './sync.repository.js';
 import { SyncService } from './sync.service.js';
@@ -23,10 +25,12 @@ export class SyncScheduler implements OnApplicationBootstrap, BeforeApplicationS
   private intervalSeconds: number | null = null;
   private scheduledAt = 0;
   private skipped = 0;
+  private circuitSkipped = 0;
 
   constructor(
     private readonly sync: SyncService,
     private readonly settings: SyncSettingsService,
+    private readonly circuit: SyncCircuitService,
     private readonly registry: SchedulerRegistry,
     @Inject(ingestionConfig.KEY) private readonly config: ConfigType<typeof ingestionConfig>,
   ) {}
@@ -39,6 +43,11 @@ export class SyncScheduler implements OnApplicationBootstrap, BeforeApplicationS
   /** Ticks (start-up or scheduled) that found a sync already running, since this process started. */
   get skippedTicks(): number {
     return this.skipped;
+  }
+
+  /** Ticks this process skipped because the circuit was open. */
+  get circuitSkippedTicks(): number {
+    return this.circuitSkipped;
   }
 
   /** When the next scheduled tick fires, or null when scheduling is off. */
@@ -73,8 +82,18 @@ export class SyncScheduler implements OnApplicationBootstrap, BeforeApplicationS
     this.logger.log(`Syncing every ${seconds} s`);
   }
 
+  /** Start-up and scheduled ticks; skipped while the circuit is open (POST /api/sync is not). */
   private async trigger(trigger: SyncTrigger): Promise<void> {
     try {
+      const circuit = await this.circuit.current();
+      if (circuit.state === 'open') {
+        this.circuitSkipped += 1;
+        this.logger.warn(
+          `Skipped a ${trigger} sync: ${circuit.consecutiveFailures} consecutive syncs failed; ` +
+            `the next try is at ${circuit.retryAt!.toISOString()}`,
+        );
+        return;
+      }
       await this.sync.start(trigger);
     } catch (error) {
       if (error instanceof SyncAlreadyRunningError) {

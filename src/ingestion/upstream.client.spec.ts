@@ -36,6 +36,8 @@ describe(UpstreamClient.name, () => {
       pageSize: 100,
       timeoutMs: 300,
       retries: 3,
+      circuit: { failures: 5, cooldownSeconds: 300 },
+      retentionDays: null,
     });
   });
 
