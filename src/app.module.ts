@@ -24,6 +24,7 @@ import { EnrichmentModule } from './enrichment/enrichment.module.js';
 import { EventsModule } from './events/events.module.js';
 import { HealthModule } from './health/health.module.js';
 import { IngestionModule } from './ingestion/ingestion.module.js';
+import { RetentionModule } from './retention/retention.module.js';
 import { UsersModule } from './users/users.module.js';
 
 @Module({
@@ -51,6 +52,7 @@ import { UsersModule } from './users/users.module.js';
     AlertsModule,
     EventsModule,
     IngestionModule,
+    RetentionModule,
     HealthModule,
   ],
   providers: [
