@@ -7,6 +7,7 @@ import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module.js';
 import { requestId } from './common/request-id.js';
 import { readEnvironment } from './config/environment.js';
+import { MetricsService } from './metrics/metrics.service.js';
 
 const BODY_LIMIT_BYTES = 1024 * 1024;
 
@@ -25,12 +26,26 @@ export async function createApp(): Promise<NestFastifyApplication> {
   // The API speaks JSON only: other bodies get Fastify's 415 instead of reaching validation as strings.
   // `bodyParser: false` keeps Nest from adding a form (x-www-form-urlencoded) parser beside Fastify's JSON one.
   adapter.getInstance().removeContentTypeParser('text/plain');
+  // Request durations by route template; registered before any route so it sees all of them
+  // (the 404s included). The service exists once Nest has built the module graph, below.
+  const late: { metrics?: MetricsService } = {};
+  adapter.getInstance().addHook('onResponse', (request, reply, done) => {
+    late.metrics?.observeHttp(
+      request.method,
+      request.routeOptions.url,
+      reply.statusCode,
+      reply.elapsedTime / 1000,
+    );
+    done();
+  });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule, adapter, {
     bufferLogs: true,
     bodyParser: false,
     abortOnError: false, // let server.ts report start-up failures it understands in one line
   });
   app.useLogger(app.get(Logger));
+  late.metrics = app.get(MetricsService);
+
   // Exit 0 once closed: the default re-raises the signal, so a clean stop would look like a kill (143).
   app.enableShutdownHooks([], { useProcessExit: true });
   setupSwagger(app);

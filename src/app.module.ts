@@ -24,6 +24,7 @@ import { EnrichmentModule } from './enrichment/enrichment.module.js';
 import { EventsModule } from './events/events.module.js';
 import { HealthModule } from './health/health.module.js';
 import { IngestionModule } from './ingestion/ingestion.module.js';
+import { MetricsModule } from './metrics/metrics.module.js';
 import { RetentionModule } from './retention/retention.module.js';
 import { UsersModule } from './users/users.module.js';
 
@@ -43,6 +44,8 @@ import { UsersModule } from './users/users.module.js';
     }),
     LoggingModule,
     LifecycleModule,
+    MetricsModule,
+
     DatabaseModule,
 
     ThrottlingModule,

@@ -165,6 +165,8 @@ const ROUTES: Route[] = [
   { method: 'GET', path: '/health', expected: anyone(200) },
   { method: 'GET', path: '/health/live', expected: anyone(200) },
   { method: 'GET', path: '/health/ready', expected: anyone(200) },
+  { method: 'GET', path: '/metrics', expected: anyone(200) },
+
   { method: 'GET', path: '/docs-json', expected: anyone(200) },
 ];
 

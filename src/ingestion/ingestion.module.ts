@@ -3,7 +3,9 @@ import { ScheduleModule } from '@nestjs/schedule';
 import { EnrichmentModule } from '../enrichment/enrichment.module.js';
 import { IngestionController } from './ingestion.controller.js';
 import { SettingsChangeListener } from './settings-change.listener.js';
+import { IngestionMetrics } from './ingestion-metrics.js';
 import { SettingsRepository } from './settings.repository.js';
+
 import { SyncCircuitService } from './sync-circuit.service.js';
 
 import { SyncSettingsService } from './sync-settings.service.js';
@@ -24,6 +26,7 @@ import { UpstreamClient } from './upstream.client.js';
     SyncSettingsService,
     SettingsChangeListener,
     SyncCircuitService,
+    IngestionMetrics,
   ],
   exports: [
     SyncService,

@@ -31,6 +31,13 @@ export interface PageCommit {
   bookmark: Date | null;
 }
 
+export interface PageResult {
+  inserted: number;
+  quarantined: number;
+  /** New alerts of the page by source (duplicates not counted). */
+  insertedBySource: Record<string, number>;
+}
+
 export interface SyncRun {
   id: string;
   trigger: SyncTrigger;
@@ -119,10 +126,7 @@ export class SyncRepository {
    * alerts, new quarantine records, the bookmark and the run's counters. Rows travel as one JSON
    * parameter read with jsonb_to_recordset, which costs far less than a dozen escaped arrays.
    */
-  async commitPage(
-    session: QueryRunner,
-    page: PageCommit,
-  ): Promise<{ inserted: number; quarantined: number }> {
+  async commitPage(session: QueryRunner, page: PageCommit): Promise<PageResult> {
     const alerts = JSON.stringify(
       page.alerts.map((a) => ({
         source: a.source,
@@ -146,7 +150,7 @@ export class SyncRepository {
         reason: q.reason,
       })),
     );
-    const [rows] = await sql<[Array<{ inserted: number; quarantined: number }>, number]>(
+    const [rows] = await sql<[PageResult[], number]>(
       session,
       `WITH inserted AS (
          INSERT INTO alerts (source, external_id, fingerprint, severity, description, created_at,
@@ -158,7 +162,7 @@ export class SyncRepository {
            created_at timestamptz, src_ip inet, dst_ip inet, country char(2), user_name varchar,
            enrichment_type varchar, enrichment jsonb)
          ON CONFLICT DO NOTHING
-         RETURNING 1
+         RETURNING source
        ), quarantined AS (
          INSERT INTO quarantine (run_id, payload_hash, payload, reason)
          SELECT $3, decode(hash, 'hex'), payload, reason
@@ -179,7 +183,10 @@ export class SyncRepository {
          quarantined = quarantined + (SELECT count(*) FROM quarantined)
        WHERE id = $3
        RETURNING (SELECT count(*) FROM inserted)::int AS inserted,
-                 (SELECT count(*) FROM quarantined)::int AS quarantined`,
+                 (SELECT count(*) FROM quarantined)::int AS quarantined,
+                 (SELECT coalesce(jsonb_object_agg(source, n), '{}')
+                  FROM (SELECT source, count(*)::int AS n FROM inserted GROUP BY source) s)
+                   AS "insertedBySource"`,
       [alerts, quarantine, page.runId, page.bookmark, page.fetched, page.alerts.length],
     );
     if (!rows[0]) throw new Error(`sync run ${page.runId} no longer exists`);

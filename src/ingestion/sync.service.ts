@@ -9,6 +9,8 @@ import { hostname } from 'node:os';
 import type { QueryRunner } from 'typeorm';
 import { ingestionConfig } from '../config/ingestion.config.js';
 import { EnrichmentService } from '../enrichment/enrichment.service.js';
+import { MetricsService } from '../metrics/metrics.service.js';
+
 import { normalizeAlert, NormalizedAlert } from './alert-normalizer.js';
 import { SyncAlreadyRunningError } from './sync-already-running.error.js';
 import {
@@ -34,6 +36,7 @@ export class SyncService implements BeforeApplicationShutdown {
     private readonly repository: SyncRepository,
     private readonly upstream: UpstreamClient,
     private readonly enrichment: EnrichmentService,
+    private readonly metrics: MetricsService,
     @Inject(ingestionConfig.KEY) private readonly config: ConfigType<typeof ingestionConfig>,
   ) {}
 
@@ -106,6 +109,7 @@ export class SyncService implements BeforeApplicationShutdown {
       this.logger.error({ err: failure, runId }, 'Could not record the end of a sync run');
     }
     run ??= { ...EMPTY_RUN, id: runId, startedAt: started, finishedAt: new Date(), result, error };
+    this.metrics.syncFinished({ result, durationSeconds: (Date.now() - started.getTime()) / 1000 });
     this.logger.log(
       {
         runId,
@@ -144,7 +148,11 @@ export class SyncService implements BeforeApplicationShutdown {
         }
         const prepared = await this.prepare(runId, page);
         await committing;
-        committing = this.repository.commitPage(session, prepared).then(() => undefined);
+        committing = this.repository
+          .commitPage(session, prepared)
+          .then(({ insertedBySource, quarantined }) =>
+            this.metrics.pageCommitted(insertedBySource, quarantined),
+          );
         committing.catch(() => undefined); // awaited on the next turn or in finally
         request = this.stopping ? null : next;
       }

@@ -1,11 +1,12 @@
 // HTTP client for the upstream SIEM aggregator (contract section 1). Retries network errors,
 // timeouts, 5xx and 429 (honouring Retry-After) with exponential backoff and jitter; other 4xx
 // are the caller's mistake and fail at once.
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import axios, { AxiosError, AxiosInstance } from 'axios';
 import axiosRetry, { exponentialDelay, isNetworkError } from 'axios-retry';
 import { ingestionConfig } from '../config/ingestion.config.js';
+import { MetricsService } from '../metrics/metrics.service.js';
 
 export interface UpstreamPage {
   records: unknown[];
@@ -67,7 +68,10 @@ export class UpstreamClient {
   private readonly logger = new Logger(UpstreamClient.name);
   private readonly http: AxiosInstance;
 
-  constructor(@Inject(ingestionConfig.KEY) config: ConfigType<typeof ingestionConfig>) {
+  constructor(
+    @Inject(ingestionConfig.KEY) config: ConfigType<typeof ingestionConfig>,
+    @Optional() metrics?: MetricsService,
+  ) {
     this.http = axios.create({
       baseURL: config.upstreamUrl,
       timeout: config.timeoutMs,
@@ -76,6 +80,22 @@ export class UpstreamClient {
       maxRedirects: 0,
       maxContentLength: 64 * 1024 * 1024,
     });
+    // Registered before axios-retry's own, so every attempt is counted, retries included.
+    if (metrics) {
+      this.http.interceptors.response.use(
+        (response) => {
+          metrics.upstreamResponse(response.status);
+          return response;
+        },
+        (error: Error) => {
+          metrics.upstreamResponse(
+            error instanceof AxiosError ? error.response?.status : undefined,
+          );
+          throw error;
+        },
+      );
+    }
+
     axiosRetry(this.http, {
       retries: config.retries + EXTRA_RATE_LIMIT_RETRIES, // the ceiling; isRetryable applies the budgets
       shouldResetTimeout: true, // each attempt gets the full timeout

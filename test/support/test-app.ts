@@ -22,7 +22,7 @@ export function testDatabaseUrl(): string {
   return url;
 }
 
-/** Empties every table but the migrations. */
+/** Empties every table but the migrations, back to what the migrations leave (the sync state row). */
 async function truncateTables(db: pg.Pool): Promise<void> {
   const { rows } = await db.query<{ tablename: string }>(
     `SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'migrations'`,
@@ -31,6 +31,9 @@ async function truncateTables(db: pg.Pool): Promise<void> {
     await db.query(
       `TRUNCATE ${rows.map((t) => `"${t.tablename}"`).join(', ')} RESTART IDENTITY CASCADE`,
     );
+  }
+  if (rows.some((t) => t.tablename === 'sync_state')) {
+    await db.query('INSERT INTO sync_state (id, bookmark) VALUES (1, NULL)');
   }
 }
 

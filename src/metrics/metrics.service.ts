@@ -1,0 +1,112 @@
+// The Prometheus series of contract section 2 ("Probes and telemetry"), in one registry per
+// process. Labels are bounded: routes are templates (`/api/alerts/:id`), never raw URLs; an
+// unmatched request is `route="unmatched"`; status codes and methods are finite sets; sources are
+// the upstream's few source names.
+import { Injectable } from '@nestjs/common';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+const KNOWN_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
+
+export interface FinishedSync {
+  result: string;
+  durationSeconds: number;
+}
+
+@Injectable()
+export class MetricsService {
+  readonly registry = new Registry();
+
+  private readonly httpDuration = new Histogram({
+    name: 'vigil_http_request_duration_seconds',
+    help: 'HTTP requests served, by method, route template and status code',
+    labelNames: ['method', 'route', 'status_code'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [this.registry],
+  });
+
+  private readonly syncRuns = new Counter({
+    name: 'vigil_sync_runs_total',
+    help: 'Sync runs this process finished, by result (success, failed, interrupted)',
+    labelNames: ['result'] as const,
+    registers: [this.registry],
+  });
+
+  private readonly syncDuration = new Histogram({
+    name: 'vigil_sync_duration_seconds',
+    help: 'Duration of the sync runs this process finished',
+    buckets: [0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800],
+    registers: [this.registry],
+  });
+
+  private readonly ingested = new Counter({
+    name: 'vigil_alerts_ingested_total',
+    help: 'Alerts stored by syncs of this process (new ones, not duplicates), by source',
+    labelNames: ['source'] as const,
+    registers: [this.registry],
+  });
+
+  private readonly quarantined = new Counter({
+    name: 'vigil_quarantined_records_total',
+    help: 'Upstream records quarantined by syncs of this process (new ones)',
+    registers: [this.registry],
+  });
+
+  private readonly upstreamResponses = new Counter({
+    name: 'vigil_upstream_responses_total',
+    help: 'Upstream HTTP attempts (retries included), by status code; "error" when none came',
+    labelNames: ['status_code'] as const,
+    registers: [this.registry],
+  });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry, prefix: 'vigil_' });
+  }
+
+  /** A gauge whose value is read when Prometheus scrapes (e.g. from the database). */
+  gauge(
+    name: string,
+    help: string,
+    read: (set: (value: number, labels?: Record<string, string>) => void) => Promise<void>,
+    labelNames: string[] = [],
+  ): void {
+    new Gauge({
+      name,
+      help,
+      labelNames,
+      registers: [this.registry],
+      async collect() {
+        this.reset();
+        await read((value, labels) => (labels ? this.set(labels, value) : this.set(value)));
+      },
+    });
+  }
+
+  observeHttp(method: string, route: string | undefined, status: number, seconds: number): void {
+    this.httpDuration.observe(
+      {
+        method: KNOWN_METHODS.has(method) ? method : 'OTHER',
+        route: route ?? 'unmatched',
+        status_code: String(status),
+      },
+      seconds,
+    );
+  }
+
+  syncFinished(run: FinishedSync): void {
+    this.syncRuns.inc({ result: run.result });
+    this.syncDuration.observe(run.durationSeconds);
+  }
+
+  pageCommitted(insertedBySource: Record<string, number>, quarantined: number): void {
+    for (const [source, n] of Object.entries(insertedBySource)) this.ingested.inc({ source }, n);
+    if (quarantined > 0) this.quarantined.inc(quarantined);
+  }
+
+  upstreamResponse(status: number | undefined): void {
+    this.upstreamResponses.inc({ status_code: status === undefined ? 'error' : String(status) });
+  }
+
+  async render(): Promise<{ contentType: string; body: string }> {
+    return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+  }
+}
