@@ -18,6 +18,7 @@ import {
   ingestionConfig,
   throttleConfig,
 } from './config/index.js';
+import { DashboardModule } from './dashboard/dashboard.module.js';
 import { DatabaseModule } from './database/database.module.js';
 import { EnrichmentModule } from './enrichment/enrichment.module.js';
 import { HealthModule } from './health/health.module.js';
@@ -47,6 +48,7 @@ import { UsersModule } from './users/users.module.js';
     AlertsModule,
     IngestionModule,
     HealthModule,
+    DashboardModule,
   ],
   providers: [
     { provide: APP_PIPE, useFactory: createValidationPipe },
