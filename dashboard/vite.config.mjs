@@ -10,7 +10,7 @@ export default defineConfig({
   base: '/dashboard/',
   logLevel: 'warn',
   publicDir: false,
-  oxc: { jsx: { runtime: 'automatic', importSource: 'preact' } },
+  oxc: { jsx: { runtime: 'automatic', importSource: 'preact', development: false } },
   build: {
     outDir: here('../dist/dashboard'),
     emptyOutDir: true,
