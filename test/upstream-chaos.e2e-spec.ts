@@ -201,16 +201,19 @@ describe('Upstream chaos settings (e2e)', () => {
     it.each([
       ['error', 'answers 503'],
       ['hang-up', 'hangs up'],
-    ] as const)('answers 502 upstream-unreachable when the upstream %s (%s)', async (given) => {
-      mode = given;
+    ] as const)(
+      'answers 502 upstream-unreachable when the upstream %s (%s)',
+      async (given, _how) => {
+        mode = given;
 
-      const problem = expectProblem(
-        await t.api.get('/api/upstream/chaos', { token: admin.token }),
-        502,
-      );
+        const problem = expectProblem(
+          await t.api.get('/api/upstream/chaos', { token: admin.token }),
+          502,
+        );
 
-      expect(problem.type).toBe('urn:vigil:problem:upstream-unreachable');
-      expect(problem.detail).toContain(url);
-    });
+        expect(problem.type).toBe('urn:vigil:problem:upstream-unreachable');
+        expect(problem.detail).toContain(url);
+      },
+    );
   });
 });
