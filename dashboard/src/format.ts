@@ -41,18 +41,20 @@ export function shortTime(iso: string): string {
   });
 }
 
-/** 45 s, 12 min, 3 h 5 min, 2 d 4 h. */
+/** 0.4 s, 45 s, 12 min, 3 h 5 min, 2 d 4 h. */
 export function duration(seconds: number | null | undefined): string {
   if (seconds == null || !Number.isFinite(seconds)) return '–';
-  const s = Math.round(Math.abs(seconds));
-  if (s < 60) return `${s} s`;
-  if (s < 3600) return `${Math.round(s / 60)} min`;
-  if (s < 86400) {
-    const minutes = Math.round((s % 3600) / 60);
-    return `${Math.floor(s / 3600)} h${minutes ? ` ${minutes} min` : ''}`;
+  const abs = Math.abs(seconds);
+  if (abs < 9.95) return `${Number.isInteger(abs) ? abs : abs.toFixed(1)} s`;
+  if (abs < 59.5) return `${Math.round(abs)} s`;
+  const minutes = Math.round(abs / 60);
+  if (minutes < 60) return `${minutes} min`;
+  const hours = Math.round(abs / 3600);
+  if (minutes < 24 * 60) {
+    const h = Math.floor(minutes / 60);
+    return `${h} h${minutes % 60 ? ` ${minutes % 60} min` : ''}`;
   }
-  const hours = Math.round((s % 86400) / 3600);
-  return `${Math.floor(s / 86400)} d${hours ? ` ${hours} h` : ''}`;
+  return `${Math.floor(hours / 24)} d${hours % 24 ? ` ${hours % 24} h` : ''}`;
 }
 
 /** "3 min ago" / "in 40 s" relative to `now`. */

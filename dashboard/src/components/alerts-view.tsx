@@ -108,12 +108,16 @@ export function AlertsView({ view, navigate }: Props) {
               <th scope="col">Created</th>
               <th scope="col">Severity</th>
               <th scope="col">Status</th>
-              <th scope="col">Source</th>
+              <th scope="col" class="roomy-only">
+                Source
+              </th>
               <th scope="col">Description</th>
               <th scope="col" class="wide-only">
                 Source → destination
               </th>
-              <th scope="col">Country</th>
+              <th scope="col" class="roomy-only">
+                Country
+              </th>
               <th scope="col" class="wide-only">
                 User
               </th>
@@ -148,7 +152,7 @@ export function AlertsView({ view, navigate }: Props) {
                 <td>
                   <span class={`st st-${alert.status}`}>{alert.status}</span>
                 </td>
-                <td>{label(alert.source)}</td>
+                <td class="roomy-only">{label(alert.source)}</td>
                 <td class="desc">
                   <button type="button" class="link" onClick={() => open(alert.id)}>
                     {alert.description}
@@ -162,7 +166,7 @@ export function AlertsView({ view, navigate }: Props) {
                 <td class="mono wide-only">
                   {alert.src_ip ?? '–'} → {alert.dst_ip ?? '–'}
                 </td>
-                <td>{alert.country ?? '–'}</td>
+                <td class="roomy-only">{alert.country ?? '–'}</td>
                 <td class="wide-only">{alert.user ?? '–'}</td>
                 <td class="wide-only">{alert.assignee?.username ?? '–'}</td>
               </tr>
