@@ -413,4 +413,37 @@ describeInBrowser('Dashboard alerts (headless Chromium)', () => {
       expect(problems.errors).toEqual([]);
     });
   });
+
+  describe('alert drawer', () => {
+    it('shows the event behind an alert raised by an event', async () => {
+      const { rows } = await t.db.query<{ id: string }>(
+        `WITH event AS (
+           INSERT INTO events (source, event_type, severity, description, occurred_at, src_ip, attributes)
+           VALUES ('edr', 'process_injection', 'high', 'Injected into lsass', now(), '10.0.1.7',
+                   '{"process": "lsass.exe", "pid": 812}')
+           RETURNING id, occurred_at)
+         INSERT INTO alerts (source, fingerprint, severity, description, created_at, origin, event_id, src_ip)
+         SELECT 'edr', decode(md5(event.id::text), 'hex'), 'high', 'Injected into lsass',
+                event.occurred_at, 'event', event.id, '10.0.1.7'
+         FROM event RETURNING id`,
+      );
+      const { page, problems } = await dashboard(
+        analyst,
+        `/dashboard?origin=event&alert=${rows[0].id}`,
+      );
+      const drawer = page.getByTestId('alert-drawer');
+
+      const event = drawer.getByRole('region', { name: 'Event' });
+      await event.waitFor();
+      expect(await event.textContent()).toContain('process_injection');
+      expect(await event.locator('pre').textContent()).toContain('"process": "lsass.exe"');
+      expect(await rowIds(page)).toEqual([rows[0].id]);
+      await screenshot(page, 'dashboard-16-event-alert', false);
+
+      await page.keyboard.press('Escape');
+      await drawer.waitFor({ state: 'detached' });
+      expect(new URL(page.url()).searchParams.get('alert')).toBeNull();
+      expect(problems.errors).toEqual([]);
+    });
+  });
 });
