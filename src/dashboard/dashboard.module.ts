@@ -18,10 +18,12 @@ export class DashboardModule implements OnModuleInit {
     private readonly assets: DashboardAssets,
   ) {}
 
-  async onModuleInit(): Promise<void> {
+  onModuleInit(): void {
     if (!this.assets.built) return; // the page says so (503); nothing to serve
     const fastify = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
-    await fastify.register(fastifyStatic, {
+    // Queued, not awaited: awaiting would load the routes declared so far before Nest installs
+    // its error handler, and Fastify's own errors (bad JSON, 413, 415) would skip problem+json.
+    void fastify.register(fastifyStatic, {
       root: this.assets.assetsDir,
       prefix: '/dashboard/assets/',
       decorateReply: false, // Swagger registers the plugin too
