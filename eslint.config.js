@@ -1,4 +1,5 @@
-// Flat config: typescript-eslint's type-aware rules on src/, test/ and bench/; Prettier owns formatting.
+// Flat config: typescript-eslint's type-aware rules on src/, test/, bench/ and dashboard/; Prettier
+// owns formatting.
 import eslint from '@eslint/js';
 import prettier from 'eslint-config-prettier';
 import globals from 'globals';
@@ -35,6 +36,11 @@ export default tseslint.config(
       '@typescript-eslint/no-unsafe-argument': 'off',
       'no-console': 'off',
     },
+  },
+  {
+    // The dashboard runs in the browser (its own tsconfig: DOM, Preact JSX).
+    files: ['dashboard/**/*.{ts,tsx}'],
+    languageOptions: { globals: { ...globals.browser } },
   },
   { files: ['**/*.mjs'], ...tseslint.configs.disableTypeChecked },
 );

@@ -16,7 +16,9 @@ function newestMtime(dir) {
   return newest;
 }
 
-const sources = ['src', 'bench', 'test', 'mock-api'].filter((d) => existsSync(join(root, d)));
+const sources = ['src', 'bench', 'test', 'mock-api', 'dashboard'].filter((d) =>
+  existsSync(join(root, d)),
+);
 const newestSource = Math.max(
   ...sources.map((d) => newestMtime(join(root, d))),
   statSync(join(root, 'package-lock.json')).mtimeMs,

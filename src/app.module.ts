@@ -19,6 +19,7 @@ import {
   ingestionConfig,
   throttleConfig,
 } from './config/index.js';
+import { DashboardModule } from './dashboard/dashboard.module.js';
 import { DatabaseModule } from './database/database.module.js';
 import { EnrichmentModule } from './enrichment/enrichment.module.js';
 import { EventsModule } from './events/events.module.js';
@@ -57,6 +58,7 @@ import { UsersModule } from './users/users.module.js';
     IngestionModule,
     RetentionModule,
     HealthModule,
+    DashboardModule,
   ],
   providers: [
     { provide: APP_PIPE, useFactory: createValidationPipe },

@@ -35,6 +35,7 @@ if (app) {
   const lines = [
     '',
     '  Vigil demo is running',
+    `  Dashboard  ${url}/dashboard`,
     `  API        ${url}/api`,
     `  Swagger    ${url}/docs`,
     `  Health     ${url}/health`,

@@ -81,6 +81,14 @@ const ROUTES: Route[] = [
     expected: adminOnly(200),
     request: () => ({ body: { sync_interval_seconds: 120 } }),
   },
+  // Admins pass the guards and reach the upstream, which here (port 1) does not answer: 502.
+  { method: 'GET', path: '/api/upstream/chaos', expected: adminOnly(502) },
+  {
+    method: 'PUT',
+    path: '/api/upstream/chaos',
+    expected: adminOnly(502),
+    request: () => ({ body: { failure_rate: 0 } }),
+  },
   { method: 'GET', path: '/api/alerts', expected: signedIn(200) },
   {
     method: 'GET',
@@ -261,7 +269,7 @@ describe('Access control (e2e)', () => {
     const problem = expectProblem(res, status);
     if (status === 401) {
       expect(res.headers.get('www-authenticate')).toMatch(/^Bearer/);
-    } else {
+    } else if (status === 403) {
       expect(problem.detail).toBe('Requires group: admin');
     }
   });

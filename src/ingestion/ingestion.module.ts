@@ -12,13 +12,16 @@ import { SyncSettingsService } from './sync-settings.service.js';
 import { SyncRepository } from './sync.repository.js';
 import { SyncScheduler } from './sync.scheduler.js';
 import { SyncService } from './sync.service.js';
+import { UpstreamChaosController } from './upstream-chaos.controller.js';
+import { UpstreamChaosService } from './upstream-chaos.service.js';
 import { UpstreamClient } from './upstream.client.js';
 
 @Module({
   imports: [ScheduleModule.forRoot(), EnrichmentModule],
-  controllers: [IngestionController],
+  controllers: [IngestionController, UpstreamChaosController],
   providers: [
     UpstreamClient,
+    UpstreamChaosService,
     SyncRepository,
     SyncService,
     SyncScheduler,

@@ -1,0 +1,208 @@
+// The alerts table: filters and page from the URL, keyset paging through next_cursor, selection
+// and bulk actions for admins, and the drawer for the alert named by `?alert=`.
+import { useEffect, useState } from 'preact/hooks';
+import { errorMessage, get } from '../api.js';
+import { count, dateTime, label, relative } from '../format.js';
+import { useApp, useNow, useResource } from '../hooks.js';
+import type { AlertPage } from '../types.js';
+import { alertsQuery, type ViewState } from '../view-state.js';
+import { AlertDrawer } from './alert-drawer.js';
+import { AlertFilters } from './alert-filters.js';
+import { BulkActions } from './bulk-actions.js';
+
+interface Props {
+  view: ViewState;
+  navigate: (next: ViewState, replace?: boolean) => void;
+}
+
+export function AlertsView({ view, navigate }: Props) {
+  const { isAdmin, dataVersion } = useApp();
+  const query = alertsQuery(view);
+  const page = useResource(
+    (signal) => get<AlertPage>(`/api/alerts?${query}`, signal),
+    [query, dataVersion],
+  );
+  const [selected, setSelected] = useState<Set<string>>(new Set());
+  /** Cursors of the pages before this one (undefined = the first page). */
+  const [previous, setPrevious] = useState<Array<string | undefined>>([]);
+  const now = useNow(15_000);
+  const filtersKey = JSON.stringify([view.filters, view.sort, view.limit]);
+
+  useEffect(() => setSelected(new Set()), [query]);
+  useEffect(() => setPrevious([]), [filtersKey]);
+
+  const alerts = page.data?.alerts ?? [];
+  const allSelected = alerts.length > 0 && alerts.every((a) => selected.has(a.id));
+  const toggle = (id: string, on: boolean) =>
+    setSelected((s) => {
+      const next = new Set(s);
+      if (on) next.add(id);
+      else next.delete(id);
+      return next;
+    });
+  const open = (id: string) => navigate({ ...view, alert: id });
+
+  const goNext = () => {
+    if (!page.data?.next_cursor) return;
+    setPrevious((p) => [...p, view.cursor]);
+    navigate({ ...view, cursor: page.data.next_cursor, alert: undefined });
+  };
+  const goPrevious = () => {
+    const cursor = previous[previous.length - 1];
+    setPrevious((p) => p.slice(0, -1));
+    navigate({ ...view, cursor, alert: undefined });
+  };
+  const goFirst = () => {
+    setPrevious([]);
+    navigate({ ...view, cursor: undefined, alert: undefined });
+  };
+
+  const total = page.data ? `${count(page.data.total)}${page.data.total_capped ? '+' : ''}` : '…';
+
+  return (
+    <section id="alerts" class="panel alerts" aria-labelledby="alerts-title">
+      <div class="panel-head">
+        <h2 id="alerts-title">Alerts</h2>
+        <span class="muted" aria-live="polite">
+          <span data-testid="alerts-total">{total}</span> matching
+          {page.loading && <span class="spinner" aria-label="Loading" />}
+        </span>
+        <button type="button" class="ghost" onClick={page.reload}>
+          Refresh
+        </button>
+      </div>
+      <AlertFilters
+        view={view}
+        onApply={(filters, sort, limit) => navigate({ filters, sort, limit, window: view.window })}
+      />
+      {isAdmin && (
+        <BulkActions
+          filters={view.filters}
+          selected={[...selected]}
+          matching={page.data?.total}
+          onDone={() => setSelected(new Set())}
+        />
+      )}
+      {page.error !== undefined && (
+        <p class="error" role="alert">
+          {errorMessage(page.error)}
+        </p>
+      )}
+      <div class="scroll">
+        <table class="alerts-table" data-testid="alerts-table" aria-busy={page.loading}>
+          <thead>
+            <tr>
+              {isAdmin && (
+                <th scope="col" class="select">
+                  <input
+                    type="checkbox"
+                    aria-label="Select every alert on this page"
+                    checked={allSelected}
+                    onChange={(e) => {
+                      const on = e.currentTarget.checked;
+                      setSelected(on ? new Set(alerts.map((a) => a.id)) : new Set());
+                    }}
+                  />
+                </th>
+              )}
+              <th scope="col">Created</th>
+              <th scope="col">Severity</th>
+              <th scope="col">Status</th>
+              <th scope="col" class="roomy-only">
+                Source
+              </th>
+              <th scope="col">Description</th>
+              <th scope="col" class="wide-only">
+                Source → destination
+              </th>
+              <th scope="col" class="roomy-only">
+                Country
+              </th>
+              <th scope="col" class="wide-only">
+                User
+              </th>
+              <th scope="col" class="wide-only">
+                Assignee
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {alerts.map((alert) => (
+              <tr
+                key={alert.id}
+                data-alert-id={alert.id}
+                class={view.alert === alert.id ? 'current' : ''}
+              >
+                {isAdmin && (
+                  <td class="select">
+                    <input
+                      type="checkbox"
+                      aria-label={`Select alert ${alert.external_id ?? alert.id}`}
+                      checked={selected.has(alert.id)}
+                      onChange={(e) => toggle(alert.id, e.currentTarget.checked)}
+                    />
+                  </td>
+                )}
+                <td title={dateTime(alert.created_at)} class="nowrap">
+                  {relative(alert.created_at, now)}
+                </td>
+                <td>
+                  <span class={`sev sev-${alert.severity}`}>{alert.severity}</span>
+                </td>
+                <td>
+                  <span class={`st st-${alert.status}`}>{alert.status}</span>
+                </td>
+                <td class="roomy-only">{label(alert.source)}</td>
+                <td class="desc">
+                  <button type="button" class="link" onClick={() => open(alert.id)}>
+                    {alert.description}
+                  </button>
+                  {alert.enrichment_type === 'tor_exit_node' && (
+                    <span class="tag tor" title="Tor exit node">
+                      Tor
+                    </span>
+                  )}
+                </td>
+                <td class="mono wide-only">
+                  {alert.src_ip ?? '–'} → {alert.dst_ip ?? '–'}
+                </td>
+                <td class="roomy-only">{alert.country ?? '–'}</td>
+                <td class="wide-only">{alert.user ?? '–'}</td>
+                <td class="wide-only">{alert.assignee?.username ?? '–'}</td>
+              </tr>
+            ))}
+            {page.data && alerts.length === 0 && (
+              <tr>
+                <td colSpan={isAdmin ? 10 : 9} class="muted">
+                  No alert matches these filters.
+                </td>
+              </tr>
+            )}
+          </tbody>
+        </table>
+      </div>
+      <nav class="pager" aria-label="Pages">
+        <button type="button" class="ghost" onClick={goFirst} disabled={!view.cursor}>
+          First page
+        </button>
+        <button type="button" class="ghost" onClick={goPrevious} disabled={previous.length === 0}>
+          Previous page
+        </button>
+        <span class="muted">
+          {alerts.length ? `${count(alerts.length)} shown` : ''}
+          {previous.length ? ` · page ${previous.length + 1}` : ''}
+        </span>
+        <button
+          type="button"
+          onClick={goNext}
+          disabled={!page.data?.has_more || !page.data.next_cursor}
+        >
+          Next page
+        </button>
+      </nav>
+      {view.alert && (
+        <AlertDrawer id={view.alert} onClose={() => navigate({ ...view, alert: undefined })} />
+      )}
+    </section>
+  );
+}

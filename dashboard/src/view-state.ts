@@ -1,0 +1,100 @@
+// The alerts view lives in the URL: the filters under the API's own parameter names (so the
+// table's query is the page's query string, and a shared or reloaded link shows the same alerts),
+// plus the sort, page size, keyset cursor and the alert open in the drawer.
+
+export const FILTER_KEYS = [
+  'severity',
+  'status',
+  'source',
+  'country',
+  'user',
+  'enrichment_type',
+  'origin',
+  'since',
+  'until',
+  'hours',
+  'q',
+] as const;
+
+export type FilterKey = (typeof FILTER_KEYS)[number];
+export type Filters = Partial<Record<FilterKey, string>>;
+
+export const DEFAULT_SORT = '-created_at';
+export const PAGE_SIZES = [25, 50, 100, 200];
+export const DEFAULT_LIMIT = 50;
+
+export interface ViewState {
+  filters: Filters;
+  sort: string;
+  limit: number;
+  cursor?: string;
+  /** The alert open in the drawer. */
+  alert?: string;
+  /** The metrics window in hours. */
+  window?: number;
+}
+
+export function readView(search: string): ViewState {
+  const params = new URLSearchParams(search);
+  const filters: Filters = {};
+  for (const key of FILTER_KEYS) {
+    const value = params.get(key)?.trim();
+    if (value) filters[key] = value;
+  }
+  const limit = Number(params.get('limit'));
+  const window = Number(params.get('window'));
+  return {
+    filters,
+    sort: params.get('sort') === 'created_at' ? 'created_at' : DEFAULT_SORT,
+    limit: PAGE_SIZES.includes(limit) ? limit : DEFAULT_LIMIT,
+    cursor: params.get('cursor') || undefined,
+    alert: params.get('alert') || undefined,
+    window: Number.isInteger(window) && window > 0 ? window : undefined,
+  };
+}
+
+/** The page's query string for a view (defaults left out, so plain links stay short). */
+export function writeView(view: ViewState): string {
+  const params = new URLSearchParams();
+  for (const key of FILTER_KEYS) {
+    const value = view.filters[key];
+    if (value) params.set(key, value);
+  }
+  if (view.sort !== DEFAULT_SORT) params.set('sort', view.sort);
+  if (view.limit !== DEFAULT_LIMIT) params.set('limit', String(view.limit));
+  if (view.cursor) params.set('cursor', view.cursor);
+  if (view.window) params.set('window', String(view.window));
+  if (view.alert) params.set('alert', view.alert);
+  const query = params.toString();
+  return query ? `?${query}` : '';
+}
+
+/** The GET /api/alerts query for a view: its filters, sort, limit and cursor. */
+export function alertsQuery(view: ViewState): string {
+  const params = new URLSearchParams();
+  for (const key of FILTER_KEYS) {
+    const value = view.filters[key];
+    if (value) params.set(key, value);
+  }
+  params.set('sort', view.sort);
+  params.set('limit', String(view.limit));
+  if (view.cursor) params.set('cursor', view.cursor);
+  return params.toString();
+}
+
+/** The `filter` object of POST /api/alerts/bulk for the same filters (same names as the list). */
+export function bulkFilter(filters: Filters): Record<string, unknown> {
+  const filter: Record<string, unknown> = {};
+  for (const key of FILTER_KEYS) {
+    const value = filters[key];
+    if (!value) continue;
+    if (key === 'severity') filter.severity = value.split(',').filter(Boolean);
+    else if (key === 'hours') filter.hours = Number(value);
+    else filter[key] = value;
+  }
+  return filter;
+}
+
+export function hasFilters(filters: Filters): boolean {
+  return FILTER_KEYS.some((key) => Boolean(filters[key]));
+}
