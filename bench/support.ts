@@ -45,6 +45,8 @@ export async function load(
     headers?: Record<string, string>;
     method?: 'GET' | 'POST';
     body?: string;
+    /** Replace each `[<id>]` in the body with a fresh id per request. */
+    idReplacement?: boolean;
   } = {},
 ): Promise<LoadResult> {
   const result = await autocannon({
@@ -54,6 +56,7 @@ export async function load(
     headers: options.headers,
     method: options.method ?? 'GET',
     body: options.body,
+    idReplacement: options.idReplacement,
   });
   return {
     name,
@@ -80,4 +83,17 @@ export function table(rows: Array<Record<string, string | number>>): string {
     line(widths.map((w) => '-'.repeat(w))),
     ...rows.map((r) => line(keys.map((k) => String(r[k])))),
   ].join('\n');
+}
+
+/** Drops a bench database (its name must contain "bench"); for benchmarks that leave GBs behind. */
+export async function dropBenchDatabase(url: string): Promise<void> {
+  const name = new URL(url).pathname.slice(1);
+  if (!name.includes('bench'))
+    throw new Error(`Refusing to drop database "${name}": its name must contain "bench"`);
+  const admin = new URL(url);
+  admin.pathname = '/postgres';
+  const client = new pg.Client({ connectionString: admin.toString() });
+  await client.connect();
+  await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  await client.end();
 }
