@@ -78,8 +78,8 @@ function enrichmentFor(event: EventBody) {
   };
 }
 
-export async function serveBaseline(settings: BaselineSettings): Promise<void> {
-  const pool = new pg.Pool({ connectionString: settings.databaseUrl, max: settings.poolSize });
+/** The baseline's routes over `pool` (exported to measure it in-process too). */
+export function baselineApp(settings: BaselineSettings, pool: pg.Pool) {
   const app = Fastify({ logger: false });
   const [page, ...more] = settings.listStatements;
 
@@ -139,6 +139,12 @@ export async function serveBaseline(settings: BaselineSettings): Promise<void> {
     }
   });
 
+  return app;
+}
+
+export async function serveBaseline(settings: BaselineSettings): Promise<void> {
+  const pool = new pg.Pool({ connectionString: settings.databaseUrl, max: settings.poolSize });
+  const app = baselineApp(settings, pool);
   await app.listen({ port: settings.port, host: '127.0.0.1' });
   const stop = () => void app.close().then(() => pool.end());
   process.once('SIGTERM', stop);

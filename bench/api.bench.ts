@@ -138,6 +138,8 @@ interface Side {
   name: string;
   url: string;
   headers: Record<string, string>;
+  /** The server process, whose CPU time per request is reported. */
+  pid: number;
 }
 
 /** Warm-up, then `rounds` alternating rounds (baseline first in each). */
@@ -153,6 +155,7 @@ async function alternate(
     method: request.method,
     body: request.body,
     idReplacement: request.body !== undefined,
+    pid: side.pid,
   });
   for (const side of sides)
     await load('warm-up', side.url + request.path, options(side, WARM_UP_SECONDS));
@@ -173,6 +176,7 @@ function summarise(runs: LoadResult[]) {
     'p50 ms': median(runs.map((r) => r.p50)),
     'p99 ms median': median(runs.map((r) => r.p99)),
     'p99 ms rounds': runs.map((r) => r.p99).join(' '),
+    'CPU ms/req': median(runs.map((r) => r.cpuMsPerRequest)).toFixed(2),
     'non-2xx': runs.reduce((n, r) => n + r.non2xx, 0),
     errors: runs.reduce((n, r) => n + r.errors, 0),
   };
@@ -249,6 +253,8 @@ export async function benchApi(options: ApiBenchOptions): Promise<void> {
 
     const serviceUrl = `http://127.0.0.1:${port}`;
     const baselineUrl = `http://127.0.0.1:${basePort}`;
+    const servicePid = service.child.pid!;
+    const baselinePid = baseline.child.pid!;
     const login = await new ApiClient(serviceUrl).post('/api/auth/token', { body: ADMIN });
     if (login.status !== 200)
       throw new Error(`login: ${login.status} ${JSON.stringify(login.body)}`);
@@ -273,8 +279,13 @@ export async function benchApi(options: ApiBenchOptions): Promise<void> {
 
     const list = await alternate(
       [
-        { name: 'baseline: Fastify + pg, same SQL', url: baselineUrl, headers: {} },
-        { name: 'service', url: serviceUrl, headers: auth },
+        {
+          name: 'baseline: Fastify + pg, same SQL',
+          url: baselineUrl,
+          headers: {},
+          pid: baselinePid,
+        },
+        { name: 'service', url: serviceUrl, headers: auth, pid: servicePid },
       ],
       options.rounds,
       { path: LIST_PATH },
@@ -290,31 +301,35 @@ export async function benchApi(options: ApiBenchOptions): Promise<void> {
     const listP99 = listService['p99 ms median'] / listBase['p99 ms median'];
     print(`service/baseline req/s = ${verdict(listRps, '>= 0.9', listRps >= 0.9)}`);
     print(`service/baseline p99   = ${verdict(listP99, '<= 1.5', listP99 <= 1.5)}`);
+    print(cpuLine(listBase, listService));
 
-    await benchCreateEvent(serviceUrl, baselineUrl, auth, options.rounds);
+    await benchCreateEvent(
+      { url: serviceUrl, pid: servicePid },
+      { url: baselineUrl, pid: baselinePid },
+      auth,
+      options.rounds,
+    );
   } finally {
     for (const step of cleanup) await step();
   }
 }
 
 async function benchCreateEvent(
-  serviceUrl: string,
-  baselineUrl: string,
+  service: { url: string; pid: number },
+  baseline: { url: string; pid: number },
   auth: Record<string, string>,
   rounds: number,
 ): Promise<void> {
   const headers = { ...auth, 'content-type': 'application/json' };
   const body = EVENT_BODY.replace('[<id>]', 'probe');
-  const probe = await new ApiClient(serviceUrl).post('/api/events', {
+  const probe = await new ApiClient(service.url).post('/api/events', {
     body: JSON.parse(body),
     headers,
   });
-  const sides: Side[] = [
-    { name: 'baseline: Fastify + pg, one transaction', url: baselineUrl, headers },
-  ];
+  const sides: Side[] = [{ name: 'baseline: Fastify + pg, one transaction', ...baseline, headers }];
   let skipped: string | undefined;
   if (probe.status === 201) {
-    sides.push({ name: 'service', url: serviceUrl, headers });
+    sides.push({ name: 'service', ...service, headers });
   } else {
     skipped =
       probe.status === 404
@@ -338,4 +353,11 @@ async function benchCreateEvent(
   }
   const ratio = rows[1]['req/s median'] / rows[0]['req/s median'];
   print(`service/baseline req/s = ${verdict(ratio, '>= 0.7', ratio >= 0.7)}`);
+  print(cpuLine(rows[0], rows[1]));
+}
+
+/** Throughput moves with whatever else runs on the machine; CPU time per request far less. */
+function cpuLine(baseline: { 'CPU ms/req': string }, service: { 'CPU ms/req': string }): string {
+  const ratio = Number(service['CPU ms/req']) / Number(baseline['CPU ms/req']);
+  return `service/baseline Node CPU per request = ${ratio.toFixed(2)} (${service['CPU ms/req']} vs ${baseline['CPU ms/req']} ms)`;
 }

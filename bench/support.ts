@@ -1,6 +1,7 @@
 // Shared by the benchmarks: a bench database on the local PostgreSQL server, autocannon runs,
 // and a compact report format.
 import autocannon from 'autocannon';
+import { readFileSync } from 'node:fs';
 import pg from 'pg';
 
 export const BENCH_DATABASE_URL =
@@ -34,6 +35,19 @@ export interface LoadResult {
   p99: number;
   non2xx: number;
   errors: number;
+  requests: number;
+  /** CPU time (user + system) the server process `pid` spent per request; NaN without a pid. */
+  cpuMsPerRequest: number;
+}
+
+/**
+ * CPU time a process has used so far, in ms, from /proc (USER_HZ ticks, 100 a second). Unlike
+ * throughput it barely moves when other work shares the machine.
+ */
+export function processCpuMs(pid: number): number {
+  // The command name (field 2) may hold spaces; utime and stime are fields 14 and 15.
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
 }
 
 export async function load(
@@ -47,8 +61,11 @@ export async function load(
     body?: string;
     /** Replace each `[<id>]` in the body with a fresh id per request. */
     idReplacement?: boolean;
+    /** The server's process, to report its CPU time per request. */
+    pid?: number;
   } = {},
 ): Promise<LoadResult> {
+  const cpuBefore = options.pid ? processCpuMs(options.pid) : NaN;
   const result = await autocannon({
     url,
     connections: options.connections ?? 50,
@@ -65,6 +82,10 @@ export async function load(
     p99: result.latency.p99,
     non2xx: result.non2xx,
     errors: result.errors,
+    requests: result.requests.total,
+    cpuMsPerRequest: options.pid
+      ? (processCpuMs(options.pid) - cpuBefore) / result.requests.total
+      : NaN,
   };
 }
 
