@@ -31,7 +31,7 @@ function peakRssMb(pid: number): number {
 }
 
 async function clearIngested(db: pg.Client): Promise<void> {
-  await db.query('TRUNCATE alerts, quarantine, sync_runs');
+  await db.query('TRUNCATE alerts, alert_history, quarantine, sync_runs');
   await db.query('UPDATE sync_state SET bookmark = NULL');
 }
 

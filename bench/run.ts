@@ -1,6 +1,8 @@
 // `npm run bench -- [name ...] [options]`: runs the named benchmarks (all when none is named).
-// Options: --backlog N (ingest, default 200000), --rounds N (ingest, default 2).
+// Options: --backlog N (ingest, default 200000), --rounds N (ingest and api, default 2),
+// --alerts N (api, default 1000000), --profile DIR (api: a V8 CPU profile of the service).
 import { parseArgs } from 'node:util';
+import { benchApi } from './api.bench.js';
 import { benchAuth } from './auth.bench.js';
 import { benchIngest } from './ingest.bench.js';
 import { benchStartup } from './startup.bench.js';
@@ -10,6 +12,8 @@ const { values, positionals: requested } = parseArgs({
   options: {
     backlog: { type: 'string', default: '200000' },
     rounds: { type: 'string', default: '2' },
+    alerts: { type: 'string', default: '1000000' },
+    profile: { type: 'string' },
   },
 });
 
@@ -17,6 +21,12 @@ const BENCHMARKS: Record<string, () => Promise<void>> = {
   startup: benchStartup,
   auth: benchAuth,
   ingest: () => benchIngest({ backlog: Number(values.backlog), rounds: Number(values.rounds) }),
+  api: () =>
+    benchApi({
+      alerts: Number(values.alerts),
+      rounds: Number(values.rounds),
+      profileDir: values.profile,
+    }),
 };
 
 const unknown = requested.filter((name) => !(name in BENCHMARKS));

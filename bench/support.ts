@@ -1,6 +1,7 @@
 // Shared by the benchmarks: a bench database on the local PostgreSQL server, autocannon runs,
 // and a compact report format.
 import autocannon from 'autocannon';
+import { readFileSync } from 'node:fs';
 import pg from 'pg';
 
 export const BENCH_DATABASE_URL =
@@ -34,6 +35,19 @@ export interface LoadResult {
   p99: number;
   non2xx: number;
   errors: number;
+  requests: number;
+  /** CPU time (user + system) the server process `pid` spent per request; NaN without a pid. */
+  cpuMsPerRequest: number;
+}
+
+/**
+ * CPU time a process has used so far, in ms, from /proc (USER_HZ ticks, 100 a second). Unlike
+ * throughput it barely moves when other work shares the machine.
+ */
+export function processCpuMs(pid: number): number {
+  // The command name (field 2) may hold spaces; utime and stime are fields 14 and 15.
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
 }
 
 export async function load(
@@ -45,8 +59,13 @@ export async function load(
     headers?: Record<string, string>;
     method?: 'GET' | 'POST';
     body?: string;
+    /** Replace each `[<id>]` in the body with a fresh id per request. */
+    idReplacement?: boolean;
+    /** The server's process, to report its CPU time per request. */
+    pid?: number;
   } = {},
 ): Promise<LoadResult> {
+  const cpuBefore = options.pid ? processCpuMs(options.pid) : NaN;
   const result = await autocannon({
     url,
     connections: options.connections ?? 50,
@@ -54,6 +73,7 @@ export async function load(
     headers: options.headers,
     method: options.method ?? 'GET',
     body: options.body,
+    idReplacement: options.idReplacement,
   });
   return {
     name,
@@ -62,6 +82,10 @@ export async function load(
     p99: result.latency.p99,
     non2xx: result.non2xx,
     errors: result.errors,
+    requests: result.requests.total,
+    cpuMsPerRequest: options.pid
+      ? (processCpuMs(options.pid) - cpuBefore) / result.requests.total
+      : NaN,
   };
 }
 
@@ -80,4 +104,17 @@ export function table(rows: Array<Record<string, string | number>>): string {
     line(widths.map((w) => '-'.repeat(w))),
     ...rows.map((r) => line(keys.map((k) => String(r[k])))),
   ].join('\n');
+}
+
+/** Drops a bench database (its name must contain "bench"); for benchmarks that leave GBs behind. */
+export async function dropBenchDatabase(url: string): Promise<void> {
+  const name = new URL(url).pathname.slice(1);
+  if (!name.includes('bench'))
+    throw new Error(`Refusing to drop database "${name}": its name must contain "bench"`);
+  const admin = new URL(url);
+  admin.pathname = '/postgres';
+  const client = new pg.Client({ connectionString: admin.toString() });
+  await client.connect();
+  await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  await client.end();
 }

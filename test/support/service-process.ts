@@ -59,18 +59,26 @@ export function serviceEnvironment(
   };
 }
 
-/** Spawns `node <entry>` and resolves once `/health/ready` answers 200. */
+/**
+ * Spawns `node <entry>` and resolves once `/health/ready` answers 200. `nodeFlags` go after the
+ * service's own (e.g. `--cpu-prof`, which Node does not take from NODE_OPTIONS).
+ */
 export async function spawnService(
   entry: string,
   env: NodeJS.ProcessEnv,
   port: number,
   timeoutMs = 30_000,
+  nodeFlags: string[] = [],
 ): Promise<{ child: ChildProcess; output: () => string }> {
-  const child = spawn(process.execPath, [...SERVICE_NODE_FLAGS, resolve(ROOT, entry)], {
-    cwd: ROOT,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [...SERVICE_NODE_FLAGS, ...nodeFlags, resolve(ROOT, entry)],
+    {
+      cwd: ROOT,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
