@@ -49,13 +49,17 @@ describe('alert list SQL', () => {
     ]);
   });
 
-  it('reads a severity page newest first, joining assignees after the limit', () => {
+  it('reads a severity page newest first, joining assignees and formatting after the limit', () => {
     const request = pageRequest({ limit: 50 }, ALERT_PAGING);
     const { sql, params } = withAssignee(alertPageSpec({ severities: ['high'] }, request));
     expect(sql).toMatch(
-      /^SELECT p\.\*, u\.username AS assignee_username FROM \(SELECT a\.id, .* FROM alerts a WHERE a\.severity = \$1 ORDER BY a\.created_at DESC, a\.id DESC LIMIT \$2\) p LEFT JOIN users u ON u\.id = p\.assignee_id ORDER BY p\.created_at DESC, p\.id DESC$/s,
+      /^SELECT p\.id, .* p\.keyset_at, u\.username AS assignee_username FROM \(SELECT a\.\*, .* FROM alerts a WHERE a\.severity = \$1 ORDER BY a\.created_at DESC, a\.id DESC LIMIT \$2\) p LEFT JOIN users u ON u\.id = p\.assignee_id ORDER BY p\.created_at DESC, p\.id DESC$/s,
     );
-    expect(sql).toContain('host(a.src_ip) AS src_ip');
+    // Times leave as ISO text, IPs without a prefix length; the sort stays on the timestamps.
+    expect(sql).toContain(
+      `to_char(p.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS created_at`,
+    );
+    expect(sql).toContain('host(p.src_ip) AS src_ip');
     expect(params).toEqual(['high', 51]);
   });
 

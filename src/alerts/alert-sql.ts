@@ -51,9 +51,10 @@ export interface AlertRow {
   severity: Severity;
   status: AlertStatus;
   description: string;
-  created_at: Date;
-  ingested_at: Date;
-  updated_at: Date;
+  /** ISO 8601, UTC, milliseconds. */
+  created_at: string;
+  ingested_at: string;
+  updated_at: string;
   src_ip: string | null;
   dst_ip: string | null;
   country: string | null;
@@ -69,11 +70,21 @@ export interface AlertRow {
 
 const FROM = 'alerts a';
 
-// host() drops the /32 (or /128) that an inet value may render with.
-const COLUMNS = `a.id, a.source, a.external_id, a.origin, a.severity, a.status, a.description,
-  a.created_at, a.ingested_at, a.updated_at, host(a.src_ip) AS src_ip, host(a.dst_ip) AS dst_ip,
-  a.country, a.user_name, a.enrichment_type, a.enrichment, a.assignee_id, a.resolution,
-  a.event_id, a.version`;
+/** A timestamptz as the text `Date.toISOString()` gives (UTC, milliseconds). */
+const isoText = (column: string) =>
+  `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+
+/**
+ * An alert's columns as served, read from table (or subquery) alias `t`. Times come as ISO text
+ * (the list is the hottest read: no Date is built and formatted again per field); host() drops
+ * the /32 (or /128) an inet value may render with.
+ */
+const columns = (t: string) => `${t}.id, ${t}.source, ${t}.external_id, ${t}.origin,
+  ${t}.severity, ${t}.status, ${t}.description, ${isoText(`${t}.created_at`)} AS created_at,
+  ${isoText(`${t}.ingested_at`)} AS ingested_at, ${isoText(`${t}.updated_at`)} AS updated_at,
+  host(${t}.src_ip) AS src_ip, host(${t}.dst_ip) AS dst_ip, ${t}.country, ${t}.user_name,
+  ${t}.enrichment_type, ${t}.enrichment, ${t}.assignee_id, ${t}.resolution, ${t}.event_id,
+  ${t}.version`;
 
 export function alertConditions(filter: AlertFilter): SqlConditions {
   return new SqlConditions()
@@ -92,7 +103,8 @@ export function alertConditions(filter: AlertFilter): SqlConditions {
 
 export function alertPageSpec(filter: AlertFilter, request: PageRequest): KeysetPageSpec {
   return {
-    select: COLUMNS,
+    // The raw row: withAssignee formats it, outside the sort (which needs the timestamps).
+    select: 'a.*',
     from: FROM,
     where: alertConditions(filter),
     order: { column: `a.${request.column}`, id: 'a.id', direction: request.direction },
@@ -102,13 +114,14 @@ export function alertPageSpec(filter: AlertFilter, request: PageRequest): Keyset
 
 /**
  * The page as keysetPageQuery reads it, with each row's assignee joined afterwards: the join
- * touches only the rows of the page, never the rows the filter scans.
+ * touches only the rows of the page, never the rows the filter scans. (The qualified ORDER BY
+ * sorts on the page's timestamps, not on their text.)
  */
 export function withAssignee(spec: KeysetPageSpec): SqlQuery {
   const page = keysetPageQuery(spec);
   return {
     sql:
-      `SELECT p.*, u.username AS assignee_username FROM (${page.sql}) p` +
+      `SELECT ${columns('p')}, p.keyset_at, u.username AS assignee_username FROM (${page.sql}) p` +
       ` LEFT JOIN users u ON u.id = p.assignee_id ${orderByClause(spec.order, 'p')}`,
     params: page.params,
   };
@@ -132,20 +145,17 @@ export interface AlertDetailRow extends AlertRow {
   event: AlertEvent | null;
 }
 
-const UTC_ISO = `'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'`;
-
 const EVENT_JSON = `CASE WHEN e.id IS NULL THEN NULL ELSE jsonb_build_object(
     'id', e.id, 'source', e.source, 'event_type', e.event_type, 'severity', e.severity,
     'description', e.description,
-    'occurred_at', to_char(e.occurred_at AT TIME ZONE 'UTC', ${UTC_ISO}),
-    'received_at', to_char(e.received_at AT TIME ZONE 'UTC', ${UTC_ISO}),
+    'occurred_at', ${isoText('e.occurred_at')}, 'received_at', ${isoText('e.received_at')},
     'src_ip', host(e.src_ip), 'dst_ip', host(e.dst_ip), 'attributes', e.attributes) END`;
 
 /** One alert with its assignee's username and the event that raised it (if any). */
 export function alertByIdQuery(id: string): SqlQuery {
   return {
     sql:
-      `SELECT ${COLUMNS}, u.username AS assignee_username, ${EVENT_JSON} AS event FROM ${FROM}` +
+      `SELECT ${columns('a')}, u.username AS assignee_username, ${EVENT_JSON} AS event FROM ${FROM}` +
       ` LEFT JOIN users u ON u.id = a.assignee_id LEFT JOIN events e ON e.id = a.event_id` +
       ` WHERE a.id = $1`,
     params: [id],

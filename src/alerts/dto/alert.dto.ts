@@ -13,6 +13,7 @@ import {
   type Severity,
 } from '../alert.types.js';
 import type { AlertDetailRow, AlertRow } from '../alert-sql.js';
+import type { Enrichment } from '../alert.types.js';
 
 export class AssigneeDto {
   @ApiProperty({ format: 'uuid' })
@@ -61,7 +62,17 @@ export class EnrichmentDto {
   [plugin: string]: unknown;
 }
 
-const iso = (date: Date) => date.toISOString();
+/**
+ * The enrichment with geo, tor, context (null when absent) and errors always present. What the
+ * plugins store already has them all and goes out as it is (no copy per row); older or partial
+ * records are completed.
+ */
+function withEveryMember(enrichment: Enrichment): EnrichmentDto {
+  if ('geo' in enrichment && 'tor' in enrichment && 'context' in enrichment && enrichment.errors)
+    return enrichment as EnrichmentDto;
+  const { geo = null, tor = null, context = null, errors = [], ...others } = enrichment;
+  return { ...others, geo, tor, context, errors };
+}
 
 export class AlertDto {
   @ApiProperty({ format: 'uuid' })
@@ -129,7 +140,6 @@ export class AlertDto {
   version: number;
 
   static fromRow(row: AlertRow): AlertDto {
-    const { geo = null, tor = null, context = null, errors = [], ...others } = row.enrichment;
     return {
       id: row.id,
       source: row.source,
@@ -138,15 +148,15 @@ export class AlertDto {
       severity: row.severity,
       status: row.status,
       description: row.description,
-      created_at: iso(row.created_at),
-      ingested_at: iso(row.ingested_at),
-      updated_at: iso(row.updated_at),
+      created_at: row.created_at,
+      ingested_at: row.ingested_at,
+      updated_at: row.updated_at,
       src_ip: row.src_ip,
       dst_ip: row.dst_ip,
       country: row.country,
       user: row.user_name,
       enrichment_type: row.enrichment_type,
-      enrichment: { ...others, geo, tor, context, errors },
+      enrichment: withEveryMember(row.enrichment),
       assignee:
         row.assignee_id && row.assignee_username
           ? { id: row.assignee_id, username: row.assignee_username }
