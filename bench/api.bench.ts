@@ -124,12 +124,18 @@ async function createUsers(url: string): Promise<{ adminId: string; analystIds: 
 async function recordListStatements(url: string): Promise<SqlQuery[]> {
   const pool = new pg.Pool({ connectionString: url, max: 1 });
   const issued: SqlQuery[] = [];
+  // The repository's pool, as TypeORM's PostgresDriver holds it (`driver.master`).
   const recorder = {
-    query: async (sql: string, params: unknown[]) => {
-      issued.push({ sql, params });
-      return (await pool.query(sql, params)).rows;
+    driver: {
+      master: {
+        query: async (sql: string, params: unknown[]) => {
+          issued.push({ sql, params });
+          return pool.query(sql, params);
+        },
+      },
     },
   };
+
   try {
     await new AlertsRepository(recorder as unknown as DataSource).list(
       LIST_FILTER,
