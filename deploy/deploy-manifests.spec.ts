@@ -351,7 +351,12 @@ describe('docker-compose.yml', () => {
       postgres: { condition: 'service_healthy' },
       migrate: { condition: 'service_completed_successfully' },
       'mock-api': { condition: 'service_healthy' },
+      redis: { condition: 'service_healthy' },
     });
+    // Rate limits are shared through the Redis of the same file.
+    expect(services.vigil.environment.REDIS_URL).toBe('redis://redis:6379');
+    expect(services.redis.healthcheck.test).toEqual(['CMD', 'redis-cli', 'ping']);
+
     expect(services.migrate.depends_on).toEqual({ postgres: { condition: 'service_healthy' } });
     // service_healthy needs a healthcheck; the migration must not inherit the image's one.
     expect(services.postgres.healthcheck.test).toBeDefined();
