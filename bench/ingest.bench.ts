@@ -31,7 +31,8 @@ function peakRssMb(pid: number): number {
 }
 
 async function clearIngested(db: pg.Client): Promise<void> {
-  await db.query('TRUNCATE alerts, quarantine, sync_runs');
+  // alert_history references alerts (empty here, but TRUNCATE refuses without it).
+  await db.query('TRUNCATE alerts, alert_history, quarantine, sync_runs');
   await db.query('UPDATE sync_state SET bookmark = NULL');
 }
 
