@@ -30,6 +30,58 @@ function peakRssMb(pid: number): number {
   return Math.round(kb / 1024);
 }
 
+/** CPU time (user + system) a process has used so far, in ms; 0 once it is gone. */
+function cpuMs(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+  } catch {
+    return 0;
+  }
+}
+const CLOCK_TICKS = 100;
+
+/**
+ * Who burnt the CPU during a phase: this process (the mock, or the baseline's client), the
+ * service, and the PostgreSQL backends of the bench database. On a shared machine wall time is
+ * noisy; CPU per alert is not, and says which party to make cheaper.
+ */
+class CpuMeter {
+  private start: Record<string, number> = {};
+  private backends: number[] = [];
+  constructor(
+    private readonly db: pg.Client,
+    private readonly servicePid: number,
+  ) {}
+
+  private async sample(): Promise<Record<string, number>> {
+    const { rows } = await this.db.query<{ pid: number }>(
+      'SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()',
+    );
+    const own = await this.db.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+    this.backends = [...new Set([...this.backends, ...rows.map((r) => r.pid), own.rows[0].pid])];
+    const usage = process.cpuUsage();
+    return {
+      bench: (usage.user + usage.system) / 1000,
+      service: cpuMs(this.servicePid),
+      postgres: this.backends.reduce((sum, pid) => sum + cpuMs(pid), 0),
+    };
+  }
+
+  async begin(): Promise<void> {
+    this.backends = [];
+    this.start = await this.sample();
+  }
+
+  /** ms of CPU per 1000 alerts since begin(), by party. */
+  async end(alerts: number): Promise<Record<string, number>> {
+    const now = await this.sample();
+    return Object.fromEntries(
+      Object.keys(now).map((k) => [k, ((now[k] - (this.start[k] ?? 0)) * 1000) / alerts]),
+    );
+  }
+}
+
 async function clearIngested(db: pg.Client): Promise<void> {
   // alert_history references alerts (empty here, but TRUNCATE refuses without it).
   await db.query('TRUNCATE alerts, alert_history, quarantine, sync_runs');
@@ -103,11 +155,16 @@ export async function benchIngest(options: IngestOptions): Promise<void> {
 
     const raw: number[] = [];
     const full: number[] = [];
+    const meter = new CpuMeter(db, service.child.pid!);
+    const cpu: Record<'raw' | 'service', Array<Record<string, number>>> = { raw: [], service: [] };
     for (let round = 0; round < options.rounds; round++) {
       await clearIngested(db);
+      await meter.begin();
       raw.push((rows.length / (await rawInsert(db, rows))) * 1000);
+      cpu.raw.push(await meter.end(rows.length));
 
       await clearIngested(db);
+      await meter.begin();
       const started = performance.now();
       const start = await api.post('/api/sync', { token });
       if (start.status !== 202)
@@ -125,6 +182,7 @@ export async function benchIngest(options: IngestOptions): Promise<void> {
         }
       }
       const seconds = (performance.now() - started) / 1000;
+      cpu.service.push(await meter.end(rows.length));
       if (run.result !== 'success' || run.inserted !== rows.length) {
         throw new Error(`sync ${run.result}: inserted ${run.inserted} of ${rows.length}`);
       }
@@ -150,6 +208,21 @@ export async function benchIngest(options: IngestOptions): Promise<void> {
       ])}\n`,
     );
     process.stdout.write(`ratio service : raw = ${(fullRate / rawRate).toFixed(2)}\n`);
+    const cpuRow = (path: string, samples: Array<Record<string, number>>) => ({
+      path,
+      ...Object.fromEntries(
+        ['bench', 'service', 'postgres'].map((k) => [
+          k === 'bench' ? 'bench (mock/client)' : k,
+          samples.map((s) => Math.round(s[k])).join(' '),
+        ]),
+      ),
+    });
+    process.stdout.write(
+      `CPU ms per 1000 alerts, by process (each round):\n${table([
+        cpuRow('raw baseline', cpu.raw),
+        cpuRow('service sync', cpu.service),
+      ])}\n`,
+    );
     process.stdout.write(`service peak RSS (VmHWM) = ${peakRssMb(service.child.pid!)} MB\n`);
   } finally {
     await db.end();

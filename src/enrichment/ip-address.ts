@@ -1,6 +1,6 @@
 // Small, dependency-free IP address arithmetic shared by the enrichment plugins and the context
 // API: parsing to integers, the address a lookup should use, and CIDR validation.
-import { isIP } from 'node:net';
+import { isIP, isIPv4 } from 'node:net';
 
 export type IpFamily = 4 | 6;
 
@@ -88,6 +88,8 @@ export function formatIp(ip: ParsedIp): string {
  * IPv4 address they carry (lists and databases key those by IPv4). Null when not an address.
  */
 export function lookupAddress(text: string): { family: IpFamily; address: string } | null {
+  // The common case, without BigInt: a valid dotted quad (no leading zeros) is its own canonical form.
+  if (isIPv4(text)) return { family: 4, address: text };
   const parsed = parseIp(text);
   if (!parsed) return null;
   const ip = embeddedIpv4(parsed) ?? parsed;
