@@ -30,6 +30,9 @@ function peakRssMb(pid: number): number {
   return Math.round(kb / 1024);
 }
 
+/** USER_HZ: the unit of the CPU times in /proc/<pid>/stat. */
+const CLOCK_TICKS = 100;
+
 /** CPU time (user + system) a process has used so far, in ms; 0 once it is gone. */
 function cpuMs(pid: number): number {
   try {
@@ -39,7 +42,6 @@ function cpuMs(pid: number): number {
     return 0;
   }
 }
-const CLOCK_TICKS = 100;
 
 /**
  * Who burnt the CPU during a phase: this process (the mock, or the baseline's client), the
@@ -47,38 +49,44 @@ const CLOCK_TICKS = 100;
  * noisy; CPU per alert is not, and says which party to make cheaper.
  */
 class CpuMeter {
-  private start: Record<string, number> = {};
-  private backends: number[] = [];
+  private bench = 0;
+  private service = 0;
+  /** CPU so far of each backend alive at begin(); one that exits before end() is not counted. */
+  private backends = new Map<number, number>();
   constructor(
     private readonly db: pg.Client,
     private readonly servicePid: number,
   ) {}
 
-  private async sample(): Promise<Record<string, number>> {
+  private async backendPids(): Promise<number[]> {
     const { rows } = await this.db.query<{ pid: number }>(
-      'SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()',
+      'SELECT pid FROM pg_stat_activity WHERE datname = current_database()',
     );
-    const own = await this.db.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
-    this.backends = [...new Set([...this.backends, ...rows.map((r) => r.pid), own.rows[0].pid])];
+    return rows.map((r) => r.pid);
+  }
+
+  private benchMs(): number {
     const usage = process.cpuUsage();
-    return {
-      bench: (usage.user + usage.system) / 1000,
-      service: cpuMs(this.servicePid),
-      postgres: this.backends.reduce((sum, pid) => sum + cpuMs(pid), 0),
-    };
+    return (usage.user + usage.system) / 1000;
   }
 
   async begin(): Promise<void> {
-    this.backends = [];
-    this.start = await this.sample();
+    this.backends = new Map((await this.backendPids()).map((pid) => [pid, cpuMs(pid)]));
+    this.service = cpuMs(this.servicePid);
+    this.bench = this.benchMs();
   }
 
   /** ms of CPU per 1000 alerts since begin(), by party. */
   async end(alerts: number): Promise<Record<string, number>> {
-    const now = await this.sample();
-    return Object.fromEntries(
-      Object.keys(now).map((k) => [k, ((now[k] - (this.start[k] ?? 0)) * 1000) / alerts]),
-    );
+    const bench = this.benchMs() - this.bench;
+    const service = cpuMs(this.servicePid) - this.service;
+    let postgres = 0;
+    for (const pid of await this.backendPids()) {
+      const now = cpuMs(pid);
+      if (now > 0) postgres += now - (this.backends.get(pid) ?? 0);
+    }
+    const per1k = (ms: number) => (ms * 1000) / alerts;
+    return { bench: per1k(bench), service: per1k(service), postgres: per1k(postgres) };
   }
 }
 
