@@ -96,8 +96,11 @@ async function clearIngested(db: pg.Client): Promise<void> {
   await db.query('UPDATE sync_state SET bookmark = NULL');
 }
 
+/** A normalised alert with its fingerprint as bytes, ready for a bytea[] parameter. */
+type BaselineRow = NormalizedAlert & { fingerprintBytes: Buffer };
+
 /** The baseline: the same normalised rows, batch-inserted straight into the alerts table. */
-async function rawInsert(db: pg.Client, alerts: NormalizedAlert[]): Promise<number> {
+async function rawInsert(db: pg.Client, alerts: BaselineRow[]): Promise<number> {
   const started = performance.now();
   for (let i = 0; i < alerts.length; i += PAGE) {
     const batch = alerts.slice(i, i + PAGE);
@@ -109,7 +112,7 @@ async function rawInsert(db: pg.Client, alerts: NormalizedAlert[]): Promise<numb
       [
         batch.map((a) => a.source),
         batch.map((a) => a.externalId),
-        batch.map((a) => a.fingerprint),
+        batch.map((a) => a.fingerprintBytes),
         batch.map((a) => a.severity),
         batch.map((a) => a.description),
         batch.map((a) => a.createdAt),
@@ -148,12 +151,16 @@ export async function benchIngest(options: IngestOptions): Promise<void> {
   await db.connect();
   try {
     // The rows the baseline inserts: exactly what the mock serves, normalised once up front.
-    const rows: NormalizedAlert[] = [];
+    const rows: BaselineRow[] = [];
     for (let i = 0; i < options.backlog; i++) {
       const result = normalizeAlert(
         alertAt(mock.seed, i, mock.timeline.createdAt(i), { torExits: mock.torExits }),
       );
-      if (result.ok) rows.push(result.alert);
+      if (result.ok)
+        rows.push({
+          ...result.alert,
+          fingerprintBytes: Buffer.from(result.alert.fingerprint, 'hex'),
+        });
     }
     const api = new ApiClient(`http://127.0.0.1:${port}`);
     const login = await api.post('/api/auth/token', {

@@ -126,7 +126,7 @@ export class SyncRepository {
       page.alerts.map((a) => ({
         source: a.source,
         external_id: a.externalId,
-        fingerprint: a.fingerprint.toString('hex'),
+        fingerprint: a.fingerprint,
         severity: a.severity,
         description: a.description,
         created_at: a.createdAt.toISOString(),
