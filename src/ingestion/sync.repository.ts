@@ -12,9 +12,6 @@ const SYNC_LOCK_KEY = 0x5649474c;
 export type SyncTrigger = 'startup' | 'schedule' | 'manual';
 export type SyncResult = 'running' | 'success' | 'failed' | 'interrupted';
 
-/** A normalised alert with what the enrichment plugins derived: one row of `alerts`. */
-export type AlertRow = NormalizedAlert & EnrichedAlert;
-
 export interface QuarantineRow {
   payloadHash: Buffer;
   payload: unknown;
@@ -24,9 +21,24 @@ export interface QuarantineRow {
 export interface PageCommit {
   runId: string;
   fetched: number;
-  alerts: AlertRow[];
-  quarantine: QuarantineRow[];
+  /** The page's valid alerts, and what enrichment derived for each, in the same order. */
+  alerts: readonly NormalizedAlert[];
+  enrichments: readonly EnrichedAlert[];
+  quarantine: readonly QuarantineRow[];
   /** The newest created_at in the page, or null when it had no valid alert. */
+  bookmark: Date | null;
+}
+
+/** A page ready to commit: its rows already serialised the way the commit statement reads them. */
+export interface EncodedPage {
+  runId: string;
+  fetched: number;
+  /** How many valid alerts the page had (inserted + duplicates). */
+  alertCount: number;
+  /** JSON array of alert rows. */
+  alerts: string;
+  /** JSON array of quarantine rows. */
+  quarantine: string;
   bookmark: Date | null;
 }
 
@@ -114,16 +126,16 @@ export class SyncRepository {
   }
 
   /**
-   * One page, atomically and in one statement (a single statement is its own transaction): new
-   * alerts, new quarantine records, the bookmark and the run's counters. Rows travel as one JSON
-   * parameter read with jsonb_to_recordset, which costs far less than a dozen escaped arrays.
+   * Serialises a page for commitPage: pure and synchronous, so a sync encodes a page while the
+   * previous one commits and then holds two strings, not thousands of objects, until its turn.
    */
-  async commitPage(
-    session: QueryRunner,
-    page: PageCommit,
-  ): Promise<{ inserted: number; quarantined: number }> {
-    const alerts = JSON.stringify(
-      page.alerts.map((a) => ({
+  encodePage(page: PageCommit): EncodedPage {
+    const { alerts, enrichments } = page;
+    const rows = new Array<object>(alerts.length);
+    for (let i = 0; i < alerts.length; i++) {
+      const a = alerts[i];
+      const e = enrichments[i];
+      rows[i] = {
         source: a.source,
         external_id: a.externalId,
         fingerprint: a.fingerprint,
@@ -132,19 +144,36 @@ export class SyncRepository {
         created_at: a.createdAt.toISOString(),
         src_ip: a.srcIp,
         dst_ip: a.dstIp,
-        country: a.country,
-        user_name: a.user,
-        enrichment_type: a.enrichmentType,
-        enrichment: a.enrichment,
-      })),
-    );
-    const quarantine = JSON.stringify(
-      page.quarantine.map((q) => ({
-        hash: q.payloadHash.toString('hex'),
-        payload: q.payload,
-        reason: q.reason,
-      })),
-    );
+        country: e.country,
+        user_name: e.user,
+        enrichment_type: e.enrichmentType,
+        enrichment: e.enrichment,
+      };
+    }
+    const quarantine = page.quarantine.map((q) => ({
+      hash: q.payloadHash.toString('hex'),
+      payload: q.payload,
+      reason: q.reason,
+    }));
+    return {
+      runId: page.runId,
+      fetched: page.fetched,
+      alertCount: alerts.length,
+      alerts: JSON.stringify(rows),
+      quarantine: JSON.stringify(quarantine),
+      bookmark: page.bookmark,
+    };
+  }
+
+  /**
+   * One page, atomically and in one statement (a single statement is its own transaction): new
+   * alerts, new quarantine records, the bookmark and the run's counters. Rows travel as one JSON
+   * parameter read with jsonb_to_recordset, which costs far less than a dozen escaped arrays.
+   */
+  async commitPage(
+    session: QueryRunner,
+    page: EncodedPage,
+  ): Promise<{ inserted: number; quarantined: number }> {
     const [rows] = await sql<[Array<{ inserted: number; quarantined: number }>, number]>(
       session,
       `WITH inserted AS (
@@ -179,7 +208,7 @@ export class SyncRepository {
        WHERE id = $3
        RETURNING (SELECT count(*) FROM inserted)::int AS inserted,
                  (SELECT count(*) FROM quarantined)::int AS quarantined`,
-      [alerts, quarantine, page.runId, page.bookmark, page.fetched, page.alerts.length],
+      [page.alerts, page.quarantine, page.runId, page.bookmark, page.fetched, page.alertCount],
     );
     if (!rows[0]) throw new Error(`sync run ${page.runId} no longer exists`);
     return rows[0];
