@@ -132,12 +132,10 @@ export class SyncRepository {
    * PostgreSQL parses a page in about 60% of the time objects with keys took (jsonb_to_recordset).
    */
   encodePage(page: PageCommit): EncodedPage {
-    const { alerts, enrichments } = page;
-    const rows = new Array<unknown[]>(alerts.length);
-    for (let i = 0; i < alerts.length; i++) {
-      const a = alerts[i];
+    const { enrichments } = page;
+    const rows = page.alerts.map((a, i) => {
       const e = enrichments[i];
-      rows[i] = [
+      return [
         a.source,
         a.externalId,
         a.fingerprint,
@@ -151,7 +149,7 @@ export class SyncRepository {
         e.enrichmentType,
         e.enrichment,
       ];
-    }
+    });
     const quarantine = page.quarantine.map((q) => ({
       hash: q.payloadHash.toString('hex'),
       payload: q.payload,
@@ -160,7 +158,7 @@ export class SyncRepository {
     return {
       runId: page.runId,
       fetched: page.fetched,
-      alertCount: alerts.length,
+      alertCount: rows.length,
       alerts: JSON.stringify(rows),
       quarantine: JSON.stringify(quarantine),
       bookmark: page.bookmark,
