@@ -1,5 +1,6 @@
 // `npm run bench -- [name ...] [options]`: runs the named benchmarks (all when none is named).
-// Options: --backlog N (ingest, default 200000), --rounds N (ingest, default 2).
+// Options: --backlog N (ingest, default 200000), --rounds N (ingest, default 2), --same-rows
+// (ingest: also a raw baseline storing the enrichment columns the service stores; a diagnostic).
 import { parseArgs } from 'node:util';
 import { benchAuth } from './auth.bench.js';
 import { benchIngest } from './ingest.bench.js';
@@ -10,13 +11,19 @@ const { values, positionals: requested } = parseArgs({
   options: {
     backlog: { type: 'string', default: '200000' },
     rounds: { type: 'string', default: '2' },
+    'same-rows': { type: 'boolean', default: false },
   },
 });
 
 const BENCHMARKS: Record<string, () => Promise<void>> = {
   startup: benchStartup,
   auth: benchAuth,
-  ingest: () => benchIngest({ backlog: Number(values.backlog), rounds: Number(values.rounds) }),
+  ingest: () =>
+    benchIngest({
+      backlog: Number(values.backlog),
+      rounds: Number(values.rounds),
+      sameRows: values['same-rows'],
+    }),
 };
 
 const unknown = requested.filter((name) => !(name in BENCHMARKS));
