@@ -22,6 +22,13 @@ const PAGE = 1000;
 export interface IngestOptions {
   backlog: number;
   rounds: number;
+  /**
+   * Also time a second raw baseline that stores the very rows the service stored, enrichment
+   * columns included (read back from the table, not computed in the timed part). A diagnostic
+   * beside the official baseline, which it does not replace: it tells the cost of storing ~0.5 KB
+   * of enrichment per row apart from the cost of the service's pipeline.
+   */
+  sameRows: boolean;
 }
 
 function peakRssMb(pid: number): number {
@@ -30,13 +37,77 @@ function peakRssMb(pid: number): number {
   return Math.round(kb / 1024);
 }
 
+/** USER_HZ: the unit of the CPU times in /proc/<pid>/stat. */
+const CLOCK_TICKS = 100;
+
+/** CPU time (user + system) a process has used so far, in ms; 0 once it is gone. */
+function cpuMs(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * Who burnt the CPU during a phase: this process (the mock, or the baseline's client), the
+ * service, and the PostgreSQL backends of the bench database. On a shared machine wall time is
+ * noisy; CPU per alert is not, and says which party to make cheaper.
+ */
+class CpuMeter {
+  private bench = 0;
+  private service = 0;
+  /** CPU so far of each backend alive at begin(); one that exits before end() is not counted. */
+  private backends = new Map<number, number>();
+  constructor(
+    private readonly db: pg.Client,
+    private readonly servicePid: number,
+  ) {}
+
+  private async backendPids(): Promise<number[]> {
+    const { rows } = await this.db.query<{ pid: number }>(
+      'SELECT pid FROM pg_stat_activity WHERE datname = current_database()',
+    );
+    return rows.map((r) => r.pid);
+  }
+
+  private benchMs(): number {
+    const usage = process.cpuUsage();
+    return (usage.user + usage.system) / 1000;
+  }
+
+  async begin(): Promise<void> {
+    this.backends = new Map((await this.backendPids()).map((pid) => [pid, cpuMs(pid)]));
+    this.service = cpuMs(this.servicePid);
+    this.bench = this.benchMs();
+  }
+
+  /** ms of CPU per 1000 alerts since begin(), by party. */
+  async end(alerts: number): Promise<Record<string, number>> {
+    const bench = this.benchMs() - this.bench;
+    const service = cpuMs(this.servicePid) - this.service;
+    let postgres = 0;
+    for (const pid of await this.backendPids()) {
+      const now = cpuMs(pid);
+      if (now > 0) postgres += now - (this.backends.get(pid) ?? 0);
+    }
+    const per1k = (ms: number) => (ms * 1000) / alerts;
+    return { bench: per1k(bench), service: per1k(service), postgres: per1k(postgres) };
+  }
+}
+
 async function clearIngested(db: pg.Client): Promise<void> {
+  // alert_history references alerts (empty here, but TRUNCATE refuses without it).
   await db.query('TRUNCATE alerts, alert_history, quarantine, sync_runs');
   await db.query('UPDATE sync_state SET bookmark = NULL');
 }
 
+/** A normalised alert with its fingerprint as bytes, ready for a bytea[] parameter. */
+type BaselineRow = NormalizedAlert & { fingerprintBytes: Buffer };
+
 /** The baseline: the same normalised rows, batch-inserted straight into the alerts table. */
-async function rawInsert(db: pg.Client, alerts: NormalizedAlert[]): Promise<number> {
+async function rawInsert(db: pg.Client, alerts: BaselineRow[]): Promise<number> {
   const started = performance.now();
   for (let i = 0; i < alerts.length; i += PAGE) {
     const batch = alerts.slice(i, i + PAGE);
@@ -48,12 +119,71 @@ async function rawInsert(db: pg.Client, alerts: NormalizedAlert[]): Promise<numb
       [
         batch.map((a) => a.source),
         batch.map((a) => a.externalId),
-        batch.map((a) => a.fingerprint),
+        batch.map((a) => a.fingerprintBytes),
         batch.map((a) => a.severity),
         batch.map((a) => a.description),
         batch.map((a) => a.createdAt),
         batch.map((a) => a.srcIp),
         batch.map((a) => a.dstIp),
+      ],
+    );
+  }
+  return performance.now() - started;
+}
+
+/** The columns the service derives by enrichment, as the table holds them after a sync. */
+interface StoredEnrichment {
+  country: string | null;
+  user_name: string | null;
+  enrichment_type: string;
+  enrichment: string;
+}
+
+async function storedEnrichments(
+  db: pg.Client,
+  alerts: BaselineRow[],
+): Promise<StoredEnrichment[]> {
+  const { rows } = await db.query<StoredEnrichment & { source: string; external_id: string }>(
+    'SELECT source, external_id, country, user_name, enrichment_type, enrichment::text AS enrichment FROM alerts',
+  );
+  const byKey = new Map(rows.map((r) => [`${r.source} ${r.external_id}`, r]));
+  return alerts.map((a) => {
+    const found = byKey.get(`${a.source} ${a.externalId}`);
+    if (!found) throw new Error(`the service did not store ${a.source} ${a.externalId}`);
+    return found;
+  });
+}
+
+/** The diagnostic baseline: the same insert, plus the four enrichment columns the service fills. */
+async function rawInsertSameRows(
+  db: pg.Client,
+  alerts: BaselineRow[],
+  enrichments: StoredEnrichment[],
+): Promise<number> {
+  const started = performance.now();
+  for (let i = 0; i < alerts.length; i += PAGE) {
+    const batch = alerts.slice(i, i + PAGE);
+    const derived = enrichments.slice(i, i + PAGE);
+    await db.query(
+      `INSERT INTO alerts (source, external_id, fingerprint, severity, description, created_at, src_ip, dst_ip,
+                           country, user_name, enrichment_type, enrichment)
+       SELECT * FROM unnest($1::varchar[], $2::varchar[], $3::bytea[], $4::varchar[], $5::text[],
+                            $6::timestamptz[], $7::inet[], $8::inet[], $9::bpchar[], $10::varchar[],
+                            $11::varchar[], $12::jsonb[])
+       ON CONFLICT DO NOTHING`,
+      [
+        batch.map((a) => a.source),
+        batch.map((a) => a.externalId),
+        batch.map((a) => a.fingerprintBytes),
+        batch.map((a) => a.severity),
+        batch.map((a) => a.description),
+        batch.map((a) => a.createdAt),
+        batch.map((a) => a.srcIp),
+        batch.map((a) => a.dstIp),
+        derived.map((e) => e.country),
+        derived.map((e) => e.user_name),
+        derived.map((e) => e.enrichment_type),
+        derived.map((e) => e.enrichment),
       ],
     );
   }
@@ -87,12 +217,16 @@ export async function benchIngest(options: IngestOptions): Promise<void> {
   await db.connect();
   try {
     // The rows the baseline inserts: exactly what the mock serves, normalised once up front.
-    const rows: NormalizedAlert[] = [];
+    const rows: BaselineRow[] = [];
     for (let i = 0; i < options.backlog; i++) {
       const result = normalizeAlert(
         alertAt(mock.seed, i, mock.timeline.createdAt(i), { torExits: mock.torExits }),
       );
-      if (result.ok) rows.push(result.alert);
+      if (result.ok)
+        rows.push({
+          ...result.alert,
+          fingerprintBytes: Buffer.from(result.alert.fingerprint, 'hex'),
+        });
     }
     const api = new ApiClient(`http://127.0.0.1:${port}`);
     const login = await api.post('/api/auth/token', {
@@ -102,11 +236,22 @@ export async function benchIngest(options: IngestOptions): Promise<void> {
 
     const raw: number[] = [];
     const full: number[] = [];
+    const same: number[] = [];
+    let enrichments: StoredEnrichment[] | undefined;
+    const meter = new CpuMeter(db, service.child.pid!);
+    const cpu: Record<'raw' | 'service' | 'same', Array<Record<string, number>>> = {
+      raw: [],
+      service: [],
+      same: [],
+    };
     for (let round = 0; round < options.rounds; round++) {
       await clearIngested(db);
+      await meter.begin();
       raw.push((rows.length / (await rawInsert(db, rows))) * 1000);
+      cpu.raw.push(await meter.end(rows.length));
 
       await clearIngested(db);
+      await meter.begin();
       const started = performance.now();
       const start = await api.post('/api/sync', { token });
       if (start.status !== 202)
@@ -124,10 +269,19 @@ export async function benchIngest(options: IngestOptions): Promise<void> {
         }
       }
       const seconds = (performance.now() - started) / 1000;
+      cpu.service.push(await meter.end(rows.length));
       if (run.result !== 'success' || run.inserted !== rows.length) {
         throw new Error(`sync ${run.result}: inserted ${run.inserted} of ${rows.length}`);
       }
       full.push(rows.length / seconds);
+
+      if (options.sameRows) {
+        enrichments ??= await storedEnrichments(db, rows);
+        await clearIngested(db);
+        await meter.begin();
+        same.push((rows.length / (await rawInsertSameRows(db, rows, enrichments))) * 1000);
+        cpu.same.push(await meter.end(rows.length));
+      }
     }
     const rawRate = median(raw);
     const fullRate = median(full);
@@ -149,6 +303,29 @@ export async function benchIngest(options: IngestOptions): Promise<void> {
       ])}\n`,
     );
     process.stdout.write(`ratio service : raw = ${(fullRate / rawRate).toFixed(2)}\n`);
+    if (options.sameRows) {
+      const sameRate = median(same);
+      process.stdout.write(
+        `diagnostic: raw unnest of the same rows incl. enrichment columns ${Math.round(sameRate)} alerts/s ` +
+          `(rounds ${same.map(Math.round).join(' ')}); service : that = ${(fullRate / sameRate).toFixed(2)}\n`,
+      );
+    }
+    const cpuRow = (path: string, samples: Array<Record<string, number>>) => ({
+      path,
+      ...Object.fromEntries(
+        ['bench', 'service', 'postgres'].map((k) => [
+          k === 'bench' ? 'bench (mock/client)' : k,
+          samples.map((s) => Math.round(s[k])).join(' '),
+        ]),
+      ),
+    });
+    process.stdout.write(
+      `CPU ms per 1000 alerts, by process (each round):\n${table([
+        cpuRow('raw baseline', cpu.raw),
+        cpuRow('service sync', cpu.service),
+        ...(options.sameRows ? [cpuRow('raw, same rows', cpu.same)] : []),
+      ])}\n`,
+    );
     process.stdout.write(`service peak RSS (VmHWM) = ${peakRssMb(service.child.pid!)} MB\n`);
   } finally {
     await db.end();

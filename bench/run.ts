@@ -1,6 +1,8 @@
 // `npm run bench -- [name ...] [options]`: runs the named benchmarks (all when none is named).
 // Options: --backlog N (ingest, default 200000), --rounds N (ingest and api, default 2),
-// --alerts N (api, default 1000000), --profile DIR (api: a V8 CPU profile of the service).
+// --same-rows (ingest: also a raw baseline storing the enrichment columns the service stores; a
+// diagnostic), --alerts N (api, default 1000000), --profile DIR (api: a V8 CPU profile of the
+// service).
 import { parseArgs } from 'node:util';
 import { benchApi } from './api.bench.js';
 import { benchAuth } from './auth.bench.js';
@@ -14,13 +16,19 @@ const { values, positionals: requested } = parseArgs({
     rounds: { type: 'string', default: '2' },
     alerts: { type: 'string', default: '1000000' },
     profile: { type: 'string' },
+    'same-rows': { type: 'boolean', default: false },
   },
 });
 
 const BENCHMARKS: Record<string, () => Promise<void>> = {
   startup: benchStartup,
   auth: benchAuth,
-  ingest: () => benchIngest({ backlog: Number(values.backlog), rounds: Number(values.rounds) }),
+  ingest: () =>
+    benchIngest({
+      backlog: Number(values.backlog),
+      rounds: Number(values.rounds),
+      sameRows: values['same-rows'],
+    }),
   api: () =>
     benchApi({
       alerts: Number(values.alerts),

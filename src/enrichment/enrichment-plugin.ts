@@ -28,7 +28,10 @@ export interface PluginResult {
 export interface EnrichmentPlugin {
   /** The key under `enrichment` (geo, tor, context…). */
   readonly name: string;
-  /** One result per input, in the same order. Throwing fails the plugin for the whole batch. */
+  /**
+   * One result per input, in the same order. Throwing fails the plugin for the whole batch.
+   * Alerts with the same answer may share one result object: results are read-only.
+   */
   enrich(alerts: readonly EnrichableAlert[]): Promise<PluginResult[]> | PluginResult[];
 }
 

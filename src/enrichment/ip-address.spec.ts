@@ -1,4 +1,12 @@
-import { formatIp, inNetwork, lookupAddress, parseCidr, parseIp } from './ip-address.js';
+import { isIPv4 } from 'node:net';
+import {
+  dottedQuad,
+  formatIp,
+  inNetwork,
+  lookupAddress,
+  parseCidr,
+  parseIp,
+} from './ip-address.js';
 
 describe(parseIp.name, () => {
   it.each([
@@ -44,6 +52,35 @@ describe(lookupAddress.name, () => {
     ['nonsense', null],
   ])('looks %s up as %j', (text, expected) => {
     expect(lookupAddress(text)).toEqual(expected);
+  });
+});
+
+describe(dottedQuad.name, () => {
+  it.each([
+    ['0.0.0.0', 0],
+    ['10.0.0.1', 0x0a000001],
+    ['192.168.1.10', 0xc0a8010a],
+    ['255.255.255.255', 0xffffffff],
+  ])('reads %s as %d', (text, value) => {
+    expect(dottedQuad(text)).toBe(value);
+  });
+
+  it.each([
+    '',
+    '1.2.3',
+    '1.2.3.4.',
+    '.1.2.3.4',
+    '1..2.3',
+    '256.0.0.1',
+    '01.2.3.4',
+    '1.2.3.00',
+    ' 1.2.3.4',
+    '1.2.3.4 ',
+    '::ffff:1.2.3.4',
+    '1.2.3.a',
+  ])('refuses %j, as isIPv4 does', (text) => {
+    expect(isIPv4(text)).toBe(false);
+    expect(dottedQuad(text)).toBe(-1);
   });
 });
 

@@ -39,6 +39,38 @@ function parseIpv6(text: string): bigint {
   return all.reduce((acc, group) => (acc << 16n) | BigInt(parseInt(group, 16)), 0n);
 }
 
+/**
+ * The value of `text` when it is an IPv4 address as node:net's isIPv4 accepts it (four decimal
+ * octets 0-255, no leading zeros), else -1. Such text is already canonical. No allocation: it
+ * runs for every address of every alert.
+ */
+export function dottedQuad(text: string): number {
+  const length = text.length;
+  if (length < 7 || length > 15) return -1;
+  let value = 0;
+  let octet = 0;
+  let digits = 0;
+  let dots = 0;
+  for (let i = 0; i < length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 46 /* . */) {
+      if (digits === 0 || dots === 3) return -1;
+      value = value * 256 + octet;
+      dots++;
+      octet = 0;
+      digits = 0;
+    } else if (c >= 48 && c <= 57) {
+      if (digits > 0 && octet === 0) return -1; // a leading zero
+      octet = octet * 10 + (c - 48);
+      if (octet > 255) return -1;
+      digits++;
+    } else {
+      return -1;
+    }
+  }
+  return dots === 3 && digits > 0 ? value * 256 + octet : -1;
+}
+
 /** Parses an IPv4 or IPv6 address (a zone index such as `%eth0` is ignored); null when invalid. */
 export function parseIp(text: string): ParsedIp | null {
   const address = text.trim().split('%')[0];
@@ -88,6 +120,8 @@ export function formatIp(ip: ParsedIp): string {
  * IPv4 address they carry (lists and databases key those by IPv4). Null when not an address.
  */
 export function lookupAddress(text: string): { family: IpFamily; address: string } | null {
+  // The common case, without BigInt: a valid dotted quad is its own canonical form.
+  if (dottedQuad(text) !== -1) return { family: 4, address: text };
   const parsed = parseIp(text);
   if (!parsed) return null;
   const ip = embeddedIpv4(parsed) ?? parsed;

@@ -1,8 +1,8 @@
 // Which addresses are worth a geolocation lookup: the IANA special-purpose registries
 // (RFC 6890 and successors) name the ranges that are not publicly routed. IPv4 addresses, the
 // common case, are classified with 32-bit integer arithmetic; IPv6 with BigInt.
-import { isIPv4 } from 'node:net';
 import {
+  dottedQuad,
   embeddedIpv4,
   formatIp,
   inNetwork,
@@ -107,11 +107,8 @@ export interface ClassifiedIp {
 
 /** Scope and lookup address of an address given as text, parsed once; null when not an address. */
 export function classifyIp(text: string): ClassifiedIp | null {
-  if (isIPv4(text)) {
-    const octets = text.split('.');
-    const value = ((+octets[0] << 24) | (+octets[1] << 16) | (+octets[2] << 8) | +octets[3]) >>> 0;
-    return { scope: ipv4Scope(value), family: 4, address: text };
-  }
+  const value = dottedQuad(text);
+  if (value !== -1) return { scope: ipv4Scope(value), family: 4, address: text };
   const parsed = parseIp(text);
   if (!parsed) return null;
   const lookup = embeddedIpv4(parsed) ?? parsed;

@@ -1,6 +1,6 @@
 // Turns one upstream record (standard or legacy shape) into a NormalizedAlert, or says exactly
 // why it cannot: the reason goes to the quarantine with the raw record.
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { isIP } from 'node:net';
 import { SEVERITIES, type Severity } from '../alerts/alert.types.js';
 
@@ -8,7 +8,8 @@ export interface NormalizedAlert {
   source: string;
   /** The upstream's id; null when it gave none (then the fingerprint is the dedup key). */
   externalId: string | null;
-  fingerprint: Buffer;
+  /** SHA-256 of the normalised content, as 64 hex digits (stored as bytea). */
+  fingerprint: string;
   severity: Severity;
   description: string;
   createdAt: Date;
@@ -96,8 +97,11 @@ function criticality(value: unknown): Severity {
   return mapped;
 }
 
-/** SHA-256 over the normalised content, so the same alert always gets the same key. */
-function fingerprintOf(alert: Omit<NormalizedAlert, 'fingerprint' | 'externalId'>): Buffer {
+/**
+ * SHA-256 over the normalised content, so the same alert always gets the same key. Hex from the
+ * one-shot hash: no Hash object and no Buffer per alert (the commit sends hex anyway).
+ */
+function fingerprintOf(alert: NormalizedAlert): string {
   const canonical = JSON.stringify([
     alert.source,
     alert.severity,
@@ -106,7 +110,7 @@ function fingerprintOf(alert: Omit<NormalizedAlert, 'fingerprint' | 'externalId'
     alert.srcIp,
     alert.dstIp,
   ]);
-  return createHash('sha256').update(canonical).digest();
+  return hash('sha256', canonical, 'hex');
 }
 
 export function normalizeAlert(raw: unknown, now = Date.now()): NormalizeResult {
@@ -115,7 +119,7 @@ export function normalizeAlert(raw: unknown, now = Date.now()): NormalizeResult 
       fail('record is not a JSON object');
     const record = raw as Record<string, unknown>;
     const legacy = 'alertId' in record || 'criticality' in record || 'summary' in record;
-    const base = legacy
+    const alert: NormalizedAlert = legacy
       ? {
           source: text(record, 'source', MAX_SOURCE)!.toLowerCase(),
           externalId: identifier(record, 'alertId'),
@@ -124,6 +128,7 @@ export function normalizeAlert(raw: unknown, now = Date.now()): NormalizeResult 
           createdAt: timestamp(record, 'timestamp', now),
           srcIp: ip(record, 'sourceAddress'),
           dstIp: ip(record, 'destinationAddress'),
+          fingerprint: '',
         }
       : {
           source: text(record, 'source', MAX_SOURCE)!.toLowerCase(),
@@ -133,8 +138,10 @@ export function normalizeAlert(raw: unknown, now = Date.now()): NormalizeResult 
           createdAt: timestamp(record, 'created_at', now),
           srcIp: ip(record, 'src_ip'),
           dstIp: ip(record, 'dst_ip'),
+          fingerprint: '',
         };
-    return { ok: true, alert: { ...base, fingerprint: fingerprintOf(base) } };
+    alert.fingerprint = fingerprintOf(alert);
+    return { ok: true, alert };
   } catch (error) {
     if (error instanceof Rejection) return { ok: false, reason: error.message };
     throw error;

@@ -14,8 +14,7 @@ import { MetricsService } from '../metrics/metrics.service.js';
 import { normalizeAlert, NormalizedAlert } from './alert-normalizer.js';
 import { SyncAlreadyRunningError } from './sync-already-running.error.js';
 import {
-  AlertRow,
-  PageCommit,
+  EncodedPage,
   QuarantineRow,
   SyncRepository,
   SyncRun,
@@ -126,9 +125,10 @@ export class SyncService implements BeforeApplicationShutdown {
   }
 
   /**
-   * A three-stage pipeline: page n+2 is fetched and page n+1 normalised and enriched while page n
-   * commits. Commits stay strictly in page order on the locked connection, so the bookmark only
-   * ever moves over committed pages.
+   * A three-stage pipeline: page n+2 is fetched and page n+1 normalised, enriched and encoded
+   * while page n commits, so the commit of n+1 can go out the moment n's returns. Commits stay
+   * strictly in page order on the locked connection, so the bookmark only ever moves over
+   * committed pages.
    */
   private async followPages(
     session: QueryRunner,
@@ -140,13 +140,17 @@ export class SyncService implements BeforeApplicationShutdown {
     let committing: Promise<void> | null = null;
     try {
       while (request) {
-        const page = await pending;
+        let page: UpstreamPage | null = await pending;
         const next = this.nextRequest(request, page);
         if (next && !this.stopping) {
           pending = this.upstream.fetchPage(next);
           pending.catch(() => undefined); // observed when awaited; never an unhandled rejection
         }
-        const prepared = await this.prepare(runId, page);
+        const preparing = this.prepare(runId, page);
+        // A suspended async function keeps its locals alive: without this the raw records would
+        // wait out the previous commit, survive young-generation GCs and be promoted for nothing.
+        page = null;
+        const prepared = await preparing;
         await committing;
         committing = this.repository
           .commitPage(session, prepared)
@@ -180,8 +184,8 @@ export class SyncService implements BeforeApplicationShutdown {
     return { since: newest, limit: current.limit, cursor: null };
   }
 
-  /** Normalises and enriches one page; malformed records become quarantine rows. */
-  private async prepare(runId: string, page: UpstreamPage): Promise<PageCommit> {
+  /** Normalises, enriches and encodes one page; malformed records become quarantine rows. */
+  private async prepare(runId: string, page: UpstreamPage): Promise<EncodedPage> {
     const valid: NormalizedAlert[] = [];
     const quarantine: QuarantineRow[] = [];
     const now = Date.now();
@@ -195,13 +199,19 @@ export class SyncService implements BeforeApplicationShutdown {
           payloadHash: hashPayload(record),
         });
     }
-    const enriched = await this.enrichment.enrich(valid);
-    const alerts: AlertRow[] = valid.map((alert, i) => ({ ...alert, ...enriched[i] }));
+    const enrichments = await this.enrichment.enrich(valid);
     const bookmark = valid.reduce<Date | null>(
       (max, a) => (!max || a.createdAt > max ? a.createdAt : max),
       null,
     );
-    return { runId, fetched: page.records.length, alerts, quarantine, bookmark };
+    return this.repository.encodePage({
+      runId,
+      fetched: page.records.length,
+      alerts: valid,
+      enrichments,
+      quarantine,
+      bookmark,
+    });
   }
 
   /**

@@ -58,6 +58,29 @@ export interface GeoData {
   database: string;
 }
 
+/** What one address of a batch resolved to. */
+interface Resolution {
+  side: GeoSide;
+  /** A public IPv6 address that the (unavailable) IPv6 database should have answered. */
+  ipv6Missing?: boolean;
+}
+
+/** Why one side of an alert has no location, if it is a failure: undefined = absent address. */
+function sideError(
+  found: Resolution | null | undefined,
+  role: string,
+  ipv6Error: string | undefined,
+): string | undefined {
+  if (found === null) return `${role} is not an IP address`;
+  return found?.ipv6Missing ? ipv6Error : undefined;
+}
+
+/** The alert's error: both sides' messages, once each. */
+function joinErrors(src: string | undefined, dst: string | undefined): string | undefined {
+  if (src === undefined || src === dst) return src ?? dst;
+  return dst === undefined ? src : `${src}; ${dst}`;
+}
+
 interface Mmdb {
   reader: Reader<Response>;
   name: string;
@@ -132,20 +155,22 @@ export class GeoIpPlugin implements EnrichmentPlugin, OnModuleInit {
 
   async enrich(alerts: readonly EnrichableAlert[]): Promise<PluginResult[]> {
     if (!this.city || !this.info) await this.onModuleInit();
-    // Each distinct address of the batch is parsed and classified once.
+    // Each distinct address of the batch is classified, and then looked up, once (sources sit in a
+    // few internal networks, so they repeat); alerts with the same address share its side.
     const classified = new Map<string, ClassifiedIp | null>();
-    const classify = (ip: string): ClassifiedIp | null => {
-      let found = classified.get(ip);
-      if (found === undefined) classified.set(ip, (found = classifyIp(ip)));
-      return found;
+    let needsIpv6 = false;
+    const classify = (ip: string | null): void => {
+      if (ip === null || classified.has(ip)) return;
+      const found = classifyIp(ip);
+      classified.set(ip, found);
+      if (found?.scope === 'public' && found.family === 6) needsIpv6 = true;
     };
     for (const alert of alerts) {
-      if (alert.srcIp !== null) classify(alert.srcIp);
-      if (alert.dstIp !== null) classify(alert.dstIp);
+      classify(alert.srcIp);
+      classify(alert.dstIp);
     }
     let ipv6: Mmdb | undefined;
     let ipv6Error: string | undefined;
-    const needsIpv6 = [...classified.values()].some((c) => c?.scope === 'public' && c.family === 6);
     if (needsIpv6 && this.ipv6Path) {
       try {
         ipv6 = await this.openIpv6();
@@ -153,27 +178,25 @@ export class GeoIpPlugin implements EnrichmentPlugin, OnModuleInit {
         ipv6Error = `IPv6 GeoIP database unavailable: ${(error as Error).message}`;
       }
     }
+    const resolved = new Map<string, Resolution | null>();
+    const resolve = (ip: string | null): Resolution | null | undefined => {
+      if (ip === null) return undefined;
+      let found = resolved.get(ip);
+      if (found === undefined)
+        resolved.set(ip, (found = this.lookup(ip, classified.get(ip)!, ipv6)));
+      return found;
+    };
     const database = `${this.info!.name} ${this.info!.build_date.slice(0, 10)}`;
-    return alerts.map((alert) => {
-      const errors: string[] = [];
-      const side = (ip: string | null, role: string): GeoSide | null => {
-        if (ip === null) return null;
-        const found = this.lookup(ip, classify(ip), ipv6);
-        if (found === null) errors.push(`${role} is not an IP address`);
-        else if (found.ipv6Missing && ipv6Error) errors.push(ipv6Error);
-        return found && found.side;
-      };
-      const data: GeoData = {
-        src: side(alert.srcIp, 'src_ip'),
-        dst: side(alert.dstIp, 'dst_ip'),
-        database,
-      };
-      const country = data.dst?.country_code ?? data.src?.country_code ?? null;
-      return {
-        data,
-        fields: { country },
-        ...(errors.length > 0 && { error: [...new Set(errors)].join('; ') }),
-      };
+    return alerts.map((alert): PluginResult => {
+      const src = resolve(alert.srcIp);
+      const dst = resolve(alert.dstIp);
+      const data: GeoData = { src: src ? src.side : null, dst: dst ? dst.side : null, database };
+      const fields = { country: data.dst?.country_code ?? data.src?.country_code ?? null };
+      const error = joinErrors(
+        sideError(src, 'src_ip', ipv6Error),
+        sideError(dst, 'dst_ip', ipv6Error),
+      );
+      return error === undefined ? { data, fields } : { data, fields, error };
     });
   }
 
@@ -197,7 +220,7 @@ export class GeoIpPlugin implements EnrichmentPlugin, OnModuleInit {
     ip: string,
     classified: ClassifiedIp | null,
     ipv6: Mmdb | undefined,
-  ): { side: GeoSide; ipv6Missing?: boolean } | null {
+  ): Resolution | null {
     if (!classified) return null;
     const { scope, family, address } = classified;
     if (scope !== 'public') return { side: { ip, scope } };

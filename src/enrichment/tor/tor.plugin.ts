@@ -18,14 +18,21 @@ export class TorPlugin implements EnrichmentPlugin {
 
   enrich(alerts: readonly EnrichableAlert[]): PluginResult[] {
     const listUpdatedAt = this.exits.updatedAt?.toISOString() ?? null;
+    // A batch has at most four distinct answers (src listed or not, dst listed or not): each is
+    // built once and shared by the alerts that get it.
+    const answers: Array<PluginResult | undefined> = [];
     return alerts.map((alert) => {
-      const data: TorData = {
-        src_listed: alert.srcIp !== null && this.exits.has(alert.srcIp),
-        dst_listed: alert.dstIp !== null && this.exits.has(alert.dstIp),
-        list_updated_at: listUpdatedAt,
-      };
-      const listed = data.src_listed || data.dst_listed;
-      return { data, fields: { enrichmentType: listed ? 'tor_exit_node' : 'clean' } };
+      const srcListed = alert.srcIp !== null && this.exits.has(alert.srcIp);
+      const dstListed = alert.dstIp !== null && this.exits.has(alert.dstIp);
+      const key = (srcListed ? 1 : 0) + (dstListed ? 2 : 0);
+      return (answers[key] ??= {
+        data: {
+          src_listed: srcListed,
+          dst_listed: dstListed,
+          list_updated_at: listUpdatedAt,
+        } satisfies TorData,
+        fields: { enrichmentType: srcListed || dstListed ? 'tor_exit_node' : 'clean' },
+      });
     });
   }
 }
