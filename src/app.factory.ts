@@ -5,7 +5,9 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module.js';
+import { documentProblemMediaType } from './common/problem/problem-media-type.js';
 import { requestId } from './common/request-id.js';
+
 import { readEnvironment } from './config/environment.js';
 import { MetricsService } from './metrics/metrics.service.js';
 
@@ -61,7 +63,7 @@ function setupSwagger(app: NestFastifyApplication): void {
     .setVersion('0.1.0')
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
     .build();
-  const document = SwaggerModule.createDocument(app, config);
+  const document = documentProblemMediaType(SwaggerModule.createDocument(app, config));
   SwaggerModule.setup('docs', app, document, {
     jsonDocumentUrl: 'docs-json',
     swaggerOptions: { persistAuthorization: true },

@@ -328,6 +328,18 @@ describe('Access control (e2e)', () => {
       expect(operations.filter((o) => o.security && !secured.includes(o.key))).toEqual([]);
     });
 
+    it('documents every error response as application/problem+json, the type it is served as', () => {
+      const errors = operations.flatMap((o) =>
+        Object.entries(o.responses)
+          .filter(([status]) => Number(status) >= 400)
+          .map(([status, response]) => [`${o.key} ${status}`, Object.keys(response.content ?? {})]),
+      );
+      expect(errors.length).toBeGreaterThan(ROUTES.length);
+      for (const [where, types] of errors) {
+        expect({ where, types }).toEqual({ where, types: ['application/problem+json'] });
+      }
+    });
+
     it('documents 401 on every protected route and 403 on exactly the admin-only ones', () => {
       const byKey = new Map(operations.map((o) => [o.key, o]));
       for (const route of ROUTES.filter((r) => r.path !== '/docs-json')) {
