@@ -5,7 +5,9 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module.js';
+import { RouteTable } from './common/http/route-table.js';
 import { documentProblemMediaType } from './common/problem/problem-media-type.js';
+
 import { requestId } from './common/request-id.js';
 
 import { readEnvironment } from './config/environment.js';
@@ -47,6 +49,9 @@ export async function createApp(): Promise<NestFastifyApplication> {
   });
   app.useLogger(app.get(Logger));
   late.metrics = app.get(MetricsService);
+  // Nest registers its routes at listen, after this: the table sees every one of them.
+  const routes = app.get(RouteTable);
+  adapter.getInstance().addHook('onRoute', (route) => routes.add(route.method, route.url));
 
   // Exit 0 once closed: the default re-raises the signal, so a clean stop would look like a kill (143).
   app.enableShutdownHooks([], { useProcessExit: true });

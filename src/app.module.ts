@@ -5,6 +5,7 @@ import { AlertsModule } from './alerts/alerts.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import { GroupsGuard } from './auth/groups.guard.js';
 import { JwtAuthGuard } from './auth/jwt-auth.guard.js';
+import { HttpModule } from './common/http/http.module.js';
 import { LifecycleModule } from './common/lifecycle/lifecycle.module.js';
 import { LoggingModule } from './common/logging.module.js';
 import { ProblemDetailsFilter } from './common/problem/problem-details.filter.js';
@@ -45,6 +46,8 @@ import { UsersModule } from './users/users.module.js';
     }),
     LoggingModule,
     LifecycleModule,
+    HttpModule,
+
     MetricsModule,
 
     DatabaseModule,

@@ -42,28 +42,41 @@ describe('Error responses (e2e)', () => {
       expectProblem(await t.api.get('/api/nope', { token: admin.token }), 404);
     });
 
-    // Fastify routes on method and path together, so a method a path does not serve is a 404.
+    // A path that exists under other methods: 405 naming them in Allow (RFC 9110), with a token
+    // or without one (the routes are public knowledge: /docs-json lists them).
     it.each([
-      ['DELETE', '/api/users'],
-      ['PUT', '/api/users'],
-      ['DELETE', `/api/users/${UNKNOWN_ID}`],
-      ['GET', '/api/auth/token'],
-      ['PUT', '/api/auth/me'],
-      ['POST', '/health'],
-      ['DELETE', '/health/ready'],
+      ['DELETE', '/api/users', 'GET, HEAD, POST'],
+      ['PUT', '/api/users', 'GET, HEAD, POST'],
+      ['DELETE', `/api/users/${UNKNOWN_ID}`, 'PATCH'],
+      ['GET', '/api/auth/token', 'POST'],
+      ['PUT', '/api/auth/me', 'GET, HEAD'],
+      ['POST', '/health', 'GET, HEAD'],
+      ['DELETE', '/health/ready', 'GET, HEAD'],
+      // (`stats` also fits PATCH /api/alerts/{id}, whose id check would then refuse it.)
+      ['PUT', '/api/alerts/stats', 'GET, HEAD, PATCH'],
+
+      ['DELETE', `/api/alerts/${UNKNOWN_ID}`, 'GET, HEAD, PATCH'],
     ])(
-      'answers %s %s (a method the path does not serve) with a 404 problem',
-      async (method, path) => {
-        const res = await t.api.call(method, path, { token: admin.token });
-        expect(expectProblem(res, 404).instance).toBe(path);
+      'answers %s %s (a method the path does not serve) with 405 and Allow: %s',
+      async (method, path, allow) => {
+        for (const token of [admin.token, undefined]) {
+          const res = await t.api.call(method, path, { token });
+          expect(expectProblem(res, 405)).toMatchObject({
+            instance: path,
+            title: 'Method Not Allowed',
+            detail: `${method} is not allowed on ${path}; it answers ${allow}`,
+          });
+          expect(res.headers.get('allow')).toBe(allow);
+        }
       },
     );
 
     it('leaves the users table alone when DELETE is tried on a user', async () => {
       expectProblem(
         await t.api.call('DELETE', `/api/users/${bob.id}`, { token: admin.token }),
-        404,
+        405,
       );
+
       expect((await t.db.query('SELECT 1 FROM users WHERE id = $1', [bob.id])).rowCount).toBe(1);
     });
   });

@@ -4,6 +4,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@n
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { STATUS_CODES } from 'node:http';
 import { QueryFailedError } from 'typeorm';
+import { RouteTable } from '../http/route-table.js';
 import { RateLimitedError } from '../throttling/rate-limited.error.js';
 import { ValidationFailedException } from '../validation/validation-failed.exception.js';
 import { DomainError, InvalidInputError } from './domain-error.js';
@@ -22,11 +23,28 @@ interface Mapped {
 export class ProblemDetailsFilter implements ExceptionFilter {
   private readonly logger = new Logger(ProblemDetailsFilter.name);
 
+  constructor(private readonly routes: RouteTable) {}
+
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
     const request = http.getRequest<FastifyRequest>();
     const reply = http.getResponse<FastifyReply>();
-    const mapped = this.map(exception);
+    let mapped = this.map(exception);
+
+    // No route matched: if the path exists under other methods, the method is what is wrong.
+    if (mapped.status === 404 && request.routeOptions?.url === undefined) {
+      const path = request.url.split('?')[0];
+      const allowed = this.routes.allowed(path);
+      // (A route of this very method that answered 404 itself, e.g. a missing static file, stays 404.)
+      if (allowed.length > 0 && !allowed.includes(request.method)) {
+        void reply.header('allow', allowed.join(', '));
+        mapped = {
+          status: 405,
+          type: 'about:blank',
+          detail: `${request.method} is not allowed on ${path}; it answers ${allowed.join(', ')}`,
+        };
+      }
+    }
 
     if (mapped.status >= 500) {
       this.logger.error(
