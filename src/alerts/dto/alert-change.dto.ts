@@ -24,12 +24,10 @@ import { QueryRule } from '../../common/pagination/query-fields.js';
 import { USERNAME_PATTERN } from '../../users/dto/user-fields.js';
 import { ALERT_STATUSES, type AlertStatus, RESOLUTIONS, type Resolution } from '../alert.types.js';
 import { AlertFilterDto } from './alert-filter.dto.js';
+import { IfPresent } from '../../common/validation/if-present.js';
 
 export const NOTE_MAX = 5000;
 export const BULK_LIMIT = 10_000;
-
-// Absent fields are left alone; an explicit null is validated like any other value.
-const IfPresent = () => ValidateIf((_, value: unknown) => value !== undefined);
 
 /** No member set (class instances carry their declared fields as undefined). */
 const isEmptyObject = (value: unknown) =>

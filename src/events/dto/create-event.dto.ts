@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsOptional, ValidateIf } from 'class-validator';
+import { IsOptional } from 'class-validator';
 import { SEVERITIES, type Severity } from '../../alerts/alert.types.js';
 // One constraint whose message is the failed rule's: made for query strings, fits bodies as well.
 import { QueryRule as Rule } from '../../common/pagination/query-fields.js';
@@ -22,9 +22,8 @@ import {
   trimmed,
 } from '../event-rules.js';
 import { ALERTING_SEVERITIES } from '../event-sql.js';
+import { IfPresent } from '../../common/validation/if-present.js';
 
-// Absent means "not given"; an explicit null is validated (and refused) like any other value.
-const IfPresent = () => ValidateIf((_, value: unknown) => value !== undefined);
 const Trim = () => Transform(({ value }: { value: unknown }) => trimmed(value));
 
 /** `POST /api/events`. Each field has one rule, so each offending field gets one message. */

@@ -1,10 +1,8 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBoolean, ValidateIf } from 'class-validator';
+import { IsBoolean } from 'class-validator';
 import type { Group } from '../user.entity.js';
 import { GroupsField, PasswordField } from './user-fields.js';
-
-// Absent fields are left alone; an explicit null is validated (and refused) like any other value.
-const IfPresent = () => ValidateIf((_, value: unknown) => value !== undefined);
+import { IfPresent } from '../../common/validation/if-present.js';
 
 export class UpdateUserDto {
   @IfPresent()
