@@ -1,5 +1,6 @@
 // An alert on the wire. Rows become this shape here and nowhere else.
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, OmitType } from '@nestjs/swagger';
+import { EventDto } from '../../events/dto/event.dto.js';
 import {
   ALERT_ORIGINS,
   ALERT_STATUSES,
@@ -168,18 +169,8 @@ export class AlertDto {
   }
 }
 
-export class AlertEventDto {
-  @ApiProperty({ format: 'uuid' }) id: string;
-  @ApiProperty({ example: 'edr' }) source: string;
-  @ApiProperty({ example: 'process_injection' }) event_type: string;
-  @ApiProperty({ enum: SEVERITIES }) severity: Severity;
-  @ApiProperty() description: string;
-  @ApiProperty({ format: 'date-time' }) occurred_at: string;
-  @ApiProperty({ format: 'date-time' }) received_at: string;
-  @ApiProperty({ type: String, nullable: true }) src_ip: string | null;
-  @ApiProperty({ type: String, nullable: true }) dst_ip: string | null;
-  @ApiProperty({ type: Object }) attributes: Record<string, unknown>;
-}
+/** The event that raised an alert: the event as `GET /api/events/{id}` serves it, less its links. */
+export class AlertEventDto extends OmitType(EventDto, ['created_by', 'alert'] as const) {}
 
 export class AlertDetailDto extends AlertDto {
   @ApiProperty({
