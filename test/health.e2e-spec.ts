@@ -5,6 +5,7 @@ import { resolve } from 'node:path';
 import { ApiClient } from './support/api-client.js';
 import { DatabaseRelay } from './support/database-relay.js';
 import { expectProblem } from './support/problem.js';
+import { waitUntil } from './support/sync.js';
 import {
   freePort,
   serviceEnvironment,
@@ -51,14 +52,6 @@ async function startService(env: Record<string, string>): Promise<Service> {
   }
   await stop();
   throw new Error(`service was not live within 30 s:\n${output}`);
-}
-
-async function eventually(check: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
 }
 
 describe('Health probes (e2e)', () => {
@@ -210,7 +203,11 @@ describe('Health probes (e2e)', () => {
 
       await relay.open();
 
-      await eventually(async () => (await service.api.get('/health/ready')).status === 200);
+      await waitUntil(
+        'readiness to return',
+        async () => ((await service.api.get('/health/ready')).status === 200 ? true : undefined),
+        15_000,
+      );
       expect((await service.api.get('/health')).body).toMatchObject({
         status: 'ok',
         db_connected: true,

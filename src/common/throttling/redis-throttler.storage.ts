@@ -51,7 +51,6 @@ export class RedisThrottlerStorage extends ThrottlerStorage implements OnModuleD
       // Redis is known to be down, hits go straight to the fallback (see `shared`).
       enableOfflineQueue: true,
       maxRetriesPerRequest: 1,
-      lazyConnect: false,
     }) as ScriptedRedis;
     this.redis.defineCommand('vigilHit', { numberOfKeys: 2, lua: HIT_SCRIPT });
     this.redis.on('error', (error) => this.degrade(error));
