@@ -5,7 +5,8 @@ import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/commo
 import type { ConfigType } from '@nestjs/config';
 import type { FastifyRequest } from 'fastify';
 import { throttleConfig } from '../../config/throttle.config.js';
-import { ThrottlerStorage } from './throttler-storage.js';
+import { type ThrottleRecord, ThrottlerStorage } from './throttler-storage.js';
+
 import { RateLimitedError } from './rate-limited.error.js';
 
 @Injectable()
@@ -19,10 +20,16 @@ export class ClientThrottleGuard implements CanActivate {
     this.ttlMs = config.ttlSeconds * 1000;
   }
 
-  async canActivate(context: ExecutionContext): Promise<boolean> {
+  // Every request passes here: with the in-process storage the answer stays synchronous (no
+  // promise per request); with Redis it is awaited.
+  canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     const { ip } = context.switchToHttp().getRequest<FastifyRequest>();
-    const record = await this.storage.hit(`client:${ip}`, this.ttlMs, this.config.limit, 0);
-    if (record.isBlocked) throw new RateLimitedError(record.timeToBlockExpire);
-    return true;
+    const record = this.storage.hit(`client:${ip}`, this.ttlMs, this.config.limit, 0);
+    return record instanceof Promise ? record.then(allowed) : allowed(record);
   }
+}
+
+function allowed(record: ThrottleRecord): boolean {
+  if (record.isBlocked) throw new RateLimitedError(record.timeToBlockExpire);
+  return true;
 }
