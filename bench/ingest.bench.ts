@@ -29,6 +29,8 @@ export interface IngestOptions {
    * of enrichment per row apart from the cost of the service's pipeline.
    */
   sameRows: boolean;
+  /** Write a V8 CPU profile of the service into this directory. */
+  profileDir?: string;
 }
 
 function peakRssMb(pid: number): number {
@@ -212,8 +214,11 @@ export async function benchIngest(options: IngestOptions): Promise<void> {
       ADMIN_PASSWORD: 'bench-password-0123456789',
     }),
     port,
+    30_000,
+    options.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`] : [],
   );
   const db = new pg.Client({ connectionString: url });
+
   await db.connect();
   try {
     // The rows the baseline inserts: exactly what the mock serves, normalised once up front.

@@ -1,8 +1,8 @@
 // `npm run bench -- [name ...] [options]`: runs the named benchmarks (all when none is named).
 // Options: --backlog N (ingest, default 200000), --rounds N (ingest and api, default 2),
 // --same-rows (ingest: also a raw baseline storing the enrichment columns the service stores; a
-// diagnostic), --alerts N (api, default 1000000), --profile DIR (api: a V8 CPU profile of the
-// service).
+// diagnostic), --alerts N (api, default 1000000), --profile DIR (api and ingest: a V8 CPU profile
+// of the service).
 import { parseArgs } from 'node:util';
 import { benchApi } from './api.bench.js';
 import { benchAuth } from './auth.bench.js';
@@ -28,6 +28,8 @@ const BENCHMARKS: Record<string, () => Promise<void>> = {
       backlog: Number(values.backlog),
       rounds: Number(values.rounds),
       sameRows: values['same-rows'],
+      profileDir: values.profile,
+
     }),
   api: () =>
     benchApi({
