@@ -2,6 +2,7 @@
 // session-level advisory lock for its whole duration, and commits each page (alerts, quarantine,
 // bookmark, run counters) in one transaction on that connection.
 import { Injectable } from '@nestjs/common';
+import type { ClientBase } from 'pg';
 import { DataSource, QueryRunner } from 'typeorm';
 import type { EnrichedAlert } from '../enrichment/enrichment.service.js';
 import type { NormalizedAlert } from './alert-normalizer.js';
@@ -43,8 +44,8 @@ export interface EncodedPage {
   fetched: number;
   /** How many valid alerts the page had (inserted + duplicates). */
   alertCount: number;
-  /** JSON array of alert rows. */
-  alerts: string;
+  /** The JSON array of alert rows in jsonb's binary wire format (see jsonbParameter). */
+  alerts: Buffer;
   /** JSON array of quarantine rows. */
   quarantine: string;
   bookmark: Date | null;
@@ -76,6 +77,18 @@ export interface QuarantinedRecord {
 /** The columns of a run, named as SyncRun names them, so rows need no mapping. */
 const RUN_COLUMNS = `id, trigger, started_at AS "startedAt", finished_at AS "finishedAt", result, fetched,
   inserted, duplicates, quarantined, pages, error, host`;
+
+/**
+ * A JSON text as a jsonb parameter in binary format: a version byte (1) and the UTF-8 text. pg
+ * sends a Buffer parameter as it is, so the encoding is paid while the previous page commits,
+ * not while PostgreSQL waits for this one.
+ */
+function jsonbParameter(json: string): Buffer {
+  const bytes = Buffer.allocUnsafe(Buffer.byteLength(json) + 1);
+  bytes[0] = 1;
+  bytes.write(json, 1);
+  return bytes;
+}
 
 /** TypeORM types raw results as `any`; this names what the SQL returns. */
 function sql<T>(session: QueryRunner, text: string, params?: unknown[]): Promise<T> {
@@ -167,7 +180,7 @@ export class SyncRepository {
       runId: page.runId,
       fetched: page.fetched,
       alertCount: rows.length,
-      alerts: JSON.stringify(rows),
+      alerts: jsonbParameter(JSON.stringify(rows)),
       quarantine: JSON.stringify(quarantine),
       bookmark: page.bookmark,
     };
@@ -177,11 +190,17 @@ export class SyncRepository {
    * One page, atomically and in one statement (a single statement is its own transaction): new
    * alerts, new quarantine records, the bookmark and the run's counters. Rows travel as one JSON
    * parameter (see encodePage), which costs far less to build than a dozen escaped arrays.
+   *
+   * It goes to the session's pg client directly: pg writes the statement to the socket within
+   * query() when the connection is idle, whereas TypeORM's query() first awaits twice, long
+   * enough for the sync to start normalising the next page and keep PostgreSQL waiting for this
+   * one (about 7 ms a page, a fifth of the commit).
    */
   async commitPage(session: QueryRunner, page: EncodedPage): Promise<PageResult> {
-    const [rows] = await sql<[PageResult[], number]>(
-      session,
+    const client = (session as QueryRunner & { databaseConnection: ClientBase }).databaseConnection;
+    const { rows } = await client.query<PageResult>(
       `WITH inserted AS (
+
          INSERT INTO alerts (source, external_id, fingerprint, severity, description, created_at,
                              src_ip, dst_ip, country, user_name, enrichment_type, enrichment)
          SELECT r->>0, r->>1, decode(r->>2, 'hex'), r->>3, r->>4, (r->>5)::timestamptz,
