@@ -29,7 +29,6 @@ const BENCHMARKS: Record<string, () => Promise<void>> = {
       rounds: Number(values.rounds),
       sameRows: values['same-rows'],
       profileDir: values.profile,
-
     }),
   api: () =>
     benchApi({
