@@ -150,7 +150,7 @@ describe('Events API (e2e)', () => {
         );
         expect(alert.country).toMatch(/^[A-Z]{2}$/);
         expect(alert.enrichment).toMatchObject({
-          geo: { dst: { ip: TOR_EXIT, country_code: alert.country } },
+          geo: { dst: { scope: 'public', country_code: alert.country } },
           tor: { dst_listed: true, src_listed: false },
           context: {
             user: 'alice',

@@ -116,7 +116,7 @@ export function AlertDrawer({ id, onClose }: Props) {
             {isAdmin && detail.data && (
               <ChangeForm loaded={detail.data} onChanged={changed} onStale={detail.reload} />
             )}
-            <Enrichment enrichment={a.enrichment} />
+            <Enrichment enrichment={a.enrichment} addresses={{ src: a.src_ip, dst: a.dst_ip }} />
             {a.event && (
               <section aria-labelledby="event-title">
                 <h3 id="event-title">Event</h3>
@@ -350,7 +350,6 @@ function NoteForm({ id, onAdded }: { id: string; onAdded: () => void }) {
 }
 
 type GeoSide = {
-  ip?: string;
   scope?: string;
   country_code?: string | null;
   region?: string | null;
@@ -359,7 +358,13 @@ type GeoSide = {
   as_org?: string | null;
 } | null;
 
-function Enrichment({ enrichment }: { enrichment: AlertDetail['enrichment'] }) {
+function Enrichment({
+  enrichment,
+  addresses,
+}: {
+  enrichment: AlertDetail['enrichment'];
+  addresses: { src: string | null; dst: string | null };
+}) {
   const geo = enrichment.geo as { src?: GeoSide; dst?: GeoSide } | null | undefined;
   const others = Object.entries(enrichment).filter(([key]) => key !== 'geo' && key !== 'errors');
   const errors = enrichment.errors;
@@ -381,7 +386,7 @@ function Enrichment({ enrichment }: { enrichment: AlertDetail['enrichment'] }) {
           return (
             <>
               <dt>{side === 'src' ? 'Source location' : 'Destination location'}</dt>
-              <dd>{g ? describeGeo(g) : '–'}</dd>
+              <dd>{g ? describeGeo(g, addresses[side]) : '–'}</dd>
             </>
           );
         })}
@@ -396,8 +401,9 @@ function Enrichment({ enrichment }: { enrichment: AlertDetail['enrichment'] }) {
   );
 }
 
-function describeGeo(g: NonNullable<GeoSide>): string {
-  if (g.scope && g.scope !== 'public') return `${g.ip ?? ''} (${label(g.scope)} address)`;
+function describeGeo(g: NonNullable<GeoSide>, ip: string | null): string {
+  if (g.scope && g.scope !== 'public') return `${ip ?? ''} (${label(g.scope)} address)`;
+
   const place = [g.city, g.region, g.country_code].filter(Boolean).join(', ') || 'unknown place';
   const asn = g.asn ? ` · AS${g.asn}${g.as_org ? ` ${g.as_org}` : ''}` : '';
   return `${place}${asn}`;

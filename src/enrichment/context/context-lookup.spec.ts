@@ -53,15 +53,19 @@ describe(contextFor.name, () => {
   });
 
   it('matches an IPv4-mapped address by its IPv4 form', () => {
-    expect(contextFor(alert('waf', '::ffff:10.0.0.5', null), matches).user).toBe('alice');
+    expect(contextFor(alert('waf', '::ffff:10.0.0.5', null), matches)?.user).toBe('alice');
   });
 
-  it('answers nulls when nothing matches', () => {
-    expect(contextFor(alert('nac', null, '8.8.8.8'), matches)).toEqual({
+  it("names the source's owner when no address matches", () => {
+    expect(contextFor(alert('firewall', null, '8.8.8.8'), matches)).toEqual({
       user: null,
       user_network: null,
       matched_on: null,
-      asset: null,
+      asset: { owner_team: 'network-security', criticality: 'high' },
     });
+  });
+
+  it('answers null when nothing matches, as a plugin with nothing to say does', () => {
+    expect(contextFor(alert('nac', null, '8.8.8.8'), matches)).toBeNull();
   });
 });

@@ -31,7 +31,8 @@ export function lookupKeys(alerts: readonly EnrichableAlert[]): {
   return { ips: [...ips], sources: [...sources] };
 }
 
-export function contextFor(alert: EnrichableAlert, matches: ContextMatches): ContextData {
+/** The alert's context; null when neither an address nor the source is known. */
+export function contextFor(alert: EnrichableAlert, matches: ContextMatches): ContextData | null {
   const userOf = (ip: string | null) => {
     const address = ip === null ? null : lookupAddress(ip);
     return address ? matches.ipUsers.get(address.address) : undefined;
@@ -40,6 +41,7 @@ export function contextFor(alert: EnrichableAlert, matches: ContextMatches): Con
   const byDst = bySrc ? undefined : userOf(alert.dstIp);
   const match = bySrc ?? byDst;
   const asset = matches.assets.get(alert.source);
+  if (!match && !asset) return null;
   return {
     user: match?.userName ?? null,
     user_network: match?.network ?? null,

@@ -22,5 +22,6 @@ describe(ContextPlugin.name, () => {
     expect(lookup).toHaveBeenCalledWith(['10.1.2.3', '8.8.8.8'], ['ips', 'nac']);
     expect(results.map((r) => r.fields?.user)).toEqual(['carol', 'carol', null]);
     expect(results[0].data).toMatchObject({ user: 'carol', user_network: '10.1.0.0/16' });
+    expect(results[2].data).toBeNull();
   });
 });

@@ -15,7 +15,7 @@ export class ContextPlugin implements EnrichmentPlugin {
     const matches = await this.context.lookup(ips, sources);
     return alerts.map((alert) => {
       const data = contextFor(alert, matches);
-      return { data, fields: { user: data.user } };
+      return { data, fields: { user: data?.user ?? null } };
     });
   }
 }

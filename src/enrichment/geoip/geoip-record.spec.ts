@@ -62,6 +62,15 @@ describe(normaliseCityRecord.name, () => {
     });
   });
 
+  it("rounds coordinates to four decimal places, dropping a single-precision float's noise", () => {
+    const record = {
+      country_code: 'US',
+      latitude: 40.33919906616211,
+      longitude: -76.42620086669922,
+    };
+    expect(normaliseCityRecord(record)).toMatchObject({ latitude: 40.3392, longitude: -76.4262 });
+  });
+
   it('answers null for no record', () => {
     expect(normaliseCityRecord(null)).toBeNull();
     expect(normaliseCityRecord(undefined)).toBeNull();

