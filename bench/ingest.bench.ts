@@ -105,8 +105,8 @@ async function clearIngested(db: pg.Client): Promise<void> {
   await db.query('UPDATE sync_state SET bookmark = NULL');
 }
 
-/** A normalised alert with its fingerprint as bytes, ready for a bytea[] parameter. */
-type BaselineRow = NormalizedAlert & { fingerprintBytes: Buffer };
+/** A normalised alert with its fingerprint (if it has one) as bytes, for a bytea[] parameter. */
+type BaselineRow = NormalizedAlert & { fingerprintBytes: Buffer | null };
 
 /** The baseline: the same normalised rows, batch-inserted straight into the alerts table. */
 async function rawInsert(db: pg.Client, alerts: BaselineRow[]): Promise<number> {
@@ -230,7 +230,8 @@ export async function benchIngest(options: IngestOptions): Promise<void> {
       if (result.ok)
         rows.push({
           ...result.alert,
-          fingerprintBytes: Buffer.from(result.alert.fingerprint, 'hex'),
+          fingerprintBytes:
+            result.alert.fingerprint === null ? null : Buffer.from(result.alert.fingerprint, 'hex'),
         });
     }
     const api = new ApiClient(`http://127.0.0.1:${port}`);

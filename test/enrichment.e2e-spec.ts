@@ -1,7 +1,8 @@
 // Enrichment in the real service: alerts synced from a small local upstream come out with
 // GeoIP, Tor and context data; the Tor exit list is downloaded in the background (readiness
 // never waits for it), swapped in, kept in DATA_DIR and read back on the next start; a GeoIP
-// file that cannot be read stops start-up with one line naming the variable.
+// file that cannot be read stops start-up with one line naming the variable. Alerts without an
+// upstream id, which this upstream can serve, are deduplicated by their fingerprint.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -20,7 +21,8 @@ import {
 
 const ROOT = resolve(import.meta.dirname, '..');
 
-type UpstreamAlert = StandardAlert;
+/** The mock always sends an id; a real upstream may leave it out. */
+type UpstreamAlert = Omit<StandardAlert, 'id'> & { id?: string };
 
 /** Serves `GET /alerts` (one page, every alert) and `GET /torbulkexitlist` (handler swappable). */
 class LocalUpstream {
@@ -222,6 +224,38 @@ describe('Enrichment (e2e)', () => {
           context: null,
         },
       });
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('dedups alerts without an upstream id by their fingerprint, which only they store', async () => {
+    const withoutId = { ...alert('unused', 'firewall', '10.0.0.5', '8.8.8.8'), id: undefined };
+    upstream.alerts = [
+      alert('with-id', 'waf', '10.0.0.6', '1.1.1.1'),
+      withoutId,
+      { ...withoutId }, // the same alert again, in the same page
+      { ...withoutId, description: 'another alert without an id' },
+    ];
+    const t = await start();
+    try {
+      await t.reset();
+      const admin = await t.user('root', ['admin']);
+      const stored = async () =>
+        (
+          await t.db.query<{ external_id: string | null; fingerprint: Buffer | null }>(
+            'SELECT external_id, fingerprint FROM alerts ORDER BY external_id, fingerprint',
+          )
+        ).rows;
+      await sync(t, admin);
+      const first = await stored();
+      expect(first.map((r) => r.external_id)).toEqual(['with-id', null, null]);
+      expect(first[0].fingerprint).toBeNull();
+      for (const row of first.slice(1)) expect(row.fingerprint).toHaveLength(32);
+      expect(first[1].fingerprint!.equals(first[2].fingerprint!)).toBe(false);
+
+      await sync(t, admin);
+      expect(await stored()).toEqual(first);
     } finally {
       await t.close();
     }

@@ -55,6 +55,12 @@ describe(normalizeAlert.name, () => {
     expect(result.ok && result.alert.createdAt.toISOString()).toBe('2026-11-21T10:00:00.250Z');
   });
 
+  it('computes no fingerprint for an alert the upstream gave an id: the id is its key', () => {
+    const result = normalizeAlert(standard, NOW);
+    expect(result.ok && result.alert.externalId).toBeTruthy();
+    expect(result.ok && result.alert.fingerprint).toBeNull();
+  });
+
   it('gives the same fingerprint to the same content and a different one to different content', () => {
     const a = normalizeAlert({ ...standard, id: undefined }, NOW);
     const b = normalizeAlert({ ...standard, id: undefined, severity: 'high' }, NOW);

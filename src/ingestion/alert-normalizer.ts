@@ -8,8 +8,11 @@ export interface NormalizedAlert {
   source: string;
   /** The upstream's id; null when it gave none (then the fingerprint is the dedup key). */
   externalId: string | null;
-  /** SHA-256 of the normalised content, as 64 hex digits (stored as bytea). */
-  fingerprint: string;
+  /**
+   * The dedup key of an alert without an upstream id: SHA-256 of the normalised content, as 64
+   * hex digits (stored as bytea). Null when there is an id, which is the key then.
+   */
+  fingerprint: string | null;
   severity: Severity;
   description: string;
   createdAt: Date;
@@ -128,7 +131,7 @@ export function normalizeAlert(raw: unknown, now = Date.now()): NormalizeResult 
           createdAt: timestamp(record, 'timestamp', now),
           srcIp: ip(record, 'sourceAddress'),
           dstIp: ip(record, 'destinationAddress'),
-          fingerprint: '',
+          fingerprint: null,
         }
       : {
           source: text(record, 'source', MAX_SOURCE)!.toLowerCase(),
@@ -138,9 +141,10 @@ export function normalizeAlert(raw: unknown, now = Date.now()): NormalizeResult 
           createdAt: timestamp(record, 'created_at', now),
           srcIp: ip(record, 'src_ip'),
           dstIp: ip(record, 'dst_ip'),
-          fingerprint: '',
+          fingerprint: null,
         };
-    alert.fingerprint = fingerprintOf(alert);
+    if (alert.externalId === null) alert.fingerprint = fingerprintOf(alert);
+
     return { ok: true, alert };
   } catch (error) {
     if (error instanceof Rejection) return { ok: false, reason: error.message };

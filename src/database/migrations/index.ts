@@ -4,10 +4,12 @@ import { Identity1763700000000 } from './1763700000000-identity.js';
 import { AlertsAndIngestion1763800000000 } from './1763800000000-alerts-and-ingestion.js';
 import { ContextNetworkIndex1763810000000 } from './1763810000000-context-network-index.js';
 import { EventsAndHistory1763900000000 } from './1763900000000-events-and-history.js';
+import { FingerprintOnlyAsKey1764000000000 } from './1764000000000-fingerprint-only-as-key.js';
 
 export const MIGRATIONS = [
   Identity1763700000000,
   AlertsAndIngestion1763800000000,
   ContextNetworkIndex1763810000000,
   EventsAndHistory1763900000000,
+  FingerprintOnlyAsKey1764000000000,
 ];
