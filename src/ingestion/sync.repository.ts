@@ -148,7 +148,9 @@ export class SyncRepository {
 
   /**
    * Serialises a page for commitPage: pure and synchronous, so a sync encodes a page while the
-   * previous one commits and then holds two strings, not thousands of objects, until its turn.
+   * previous one commits and then holds a buffer and a string, not thousands of objects, until
+   * its turn.
+
    * Each alert is a JSON array in the column order of commitPage's INSERT: read back by position,
    * PostgreSQL parses a page in about 60% of the time objects with keys took (jsonb_to_recordset).
    */
