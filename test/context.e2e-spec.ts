@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DataSource } from 'typeorm';
+import { ContextIndex } from '../src/enrichment/context/context-index.js';
 import { ContextRepository } from '../src/enrichment/context/context.repository.js';
 import { expectProblem, problemFields } from './support/problem.js';
 import { startTestApp, TestApp, TestUser } from './support/test-app.js';
@@ -243,83 +244,112 @@ describe('Context API (e2e)', () => {
   });
 });
 
-describe('ContextRepository.lookup on PostgreSQL (e2e)', () => {
+describe('the context in memory, read from PostgreSQL (e2e)', () => {
   let t: TestApp;
-  let queries: number;
   let sut: ContextRepository;
 
   beforeAll(async () => {
     t = await startTestApp({ TOR_REFRESH_HOURS: '0' });
     // The repository's SQL, run on the migrated test database (rows out, as the DataSource answers).
-    const db = {
-      query: async (sql: string, params?: unknown[]) => {
-        queries++;
-        return (await t.db.query(sql, params)).rows;
-      },
-    };
+    const db = { query: async (sql: string) => (await t.db.query(sql)).rows };
     sut = new ContextRepository(db as unknown as DataSource);
   });
   afterAll(() => t.close());
   beforeEach(async () => {
     await t.reset();
-    queries = 0;
     await t.db.query(`
       INSERT INTO context_ip_users (network, user_name) VALUES
         ('10.0.0.0/8', 'corp'), ('10.1.0.0/16', 'carol'), ('10.1.2.0/24', 'team-x'),
-        ('10.1.2.3/32', 'printer'), ('192.168.1.0/24', 'dave'), ('2001:db8::/32', 'lab6'),
-        ('2001:db8:1::/48', 'lab6-sub')`);
+        ('10.1.2.3/32', 'printer'), ('192.168.1.0/24', 'dave'), ('0.0.0.0/0', 'internet'),
+        ('2001:db8::/32', 'lab6'), ('2001:db8:1::/48', 'lab6-sub'), ('2001:db8:1::7/128', 'host6')`);
     await t.db.query(`INSERT INTO context_assets (source, owner_team, criticality) VALUES
         ('firewall', 'network-security', 'high'), ('waf', 'appsec', NULL)`);
   });
 
-  it('answers each address with its most specific network, and each source with its owner, in one query', async () => {
-    const matches = await sut.lookup(
-      [
-        '10.1.2.3',
-        '10.1.2.4',
-        '10.1.9.9',
-        '10.200.0.1',
-        '192.168.1.50',
-        '172.16.0.1',
-        '8.8.8.8',
-        '2001:db8:1::5',
-        '2001:db8:2::5',
-      ],
-      ['firewall', 'waf', 'nac'],
+  it('answers every address as PostgreSQL’s own most-specific `network >>= ip` does', async () => {
+    const ips = [
+      '10.1.2.3',
+      '10.1.2.4',
+      '10.1.9.9',
+      '10.200.0.1',
+      '192.168.1.50',
+      '172.16.0.1',
+      '8.8.8.8',
+      '0.0.0.0',
+      '255.255.255.255',
+      '2001:db8:1::5',
+      '2001:db8:1::7',
+      '2001:db8:2::5',
+      '2001:db9::1',
+      '::1',
+    ];
+    const { rows: oracle } = await t.db.query<{ ip: string; user_name: string; network: string }>(
+      `SELECT host(ips.ip) AS ip, hit.user_name, hit.network::text AS network
+         FROM unnest($1::inet[]) AS ips (ip)
+         CROSS JOIN LATERAL (
+           SELECT u.user_name, u.network FROM context_ip_users u
+            WHERE u.network >>= ips.ip ORDER BY masklen(u.network) DESC LIMIT 1) hit`,
+      [ips],
     );
+    const index = new ContextIndex(await sut.snapshot());
+    const matches = index.match(ips, ['firewall', 'waf', 'nac']);
 
-    expect(queries).toBe(1);
-    expect(Object.fromEntries(matches.ipUsers)).toEqual({
-      '10.1.2.3': { userName: 'printer', network: '10.1.2.3/32' },
-      '10.1.2.4': { userName: 'team-x', network: '10.1.2.0/24' },
-      '10.1.9.9': { userName: 'carol', network: '10.1.0.0/16' },
-      '10.200.0.1': { userName: 'corp', network: '10.0.0.0/8' },
-      '192.168.1.50': { userName: 'dave', network: '192.168.1.0/24' },
-      '2001:db8:1::5': { userName: 'lab6-sub', network: '2001:db8:1::/48' },
-      '2001:db8:2::5': { userName: 'lab6', network: '2001:db8::/32' },
+    expect(Object.fromEntries(matches.ipUsers)).toEqual(
+      Object.fromEntries(oracle.map((r) => [r.ip, { userName: r.user_name, network: r.network }])),
+    );
+    // and what that is, spelled out
+    expect(matches.ipUsers.get('10.1.2.3')).toEqual({
+      userName: 'printer',
+      network: '10.1.2.3/32',
     });
+    expect(matches.ipUsers.get('10.1.9.9')?.userName).toBe('carol');
+    expect(matches.ipUsers.get('8.8.8.8')?.userName).toBe('internet');
+    expect(matches.ipUsers.get('2001:db8:1::7')?.userName).toBe('host6');
+    expect(matches.ipUsers.get('2001:db8:2::5')?.userName).toBe('lab6');
+    expect(matches.ipUsers.has('::1')).toBe(false);
     expect(Object.fromEntries(matches.assets)).toEqual({
       firewall: { ownerTeam: 'network-security', criticality: 'high' },
       waf: { ownerTeam: 'appsec', criticality: null },
     });
   });
 
-  it('asks nothing for an empty batch', async () => {
-    const matches = await sut.lookup([], []);
-    expect(queries).toBe(0);
-    expect(matches.ipUsers.size + matches.assets.size).toBe(0);
+  it('moves the version with every committed write to either table, whoever writes', async () => {
+    const versions = [await sut.version()];
+    const step = async (sql: string) => {
+      await t.db.query(sql);
+      versions.push(await sut.version());
+    };
+    await step(`INSERT INTO context_ip_users (network, user_name) VALUES ('172.16.0.0/12', 'x')`);
+    await step(`UPDATE context_assets SET owner_team = 'netsec' WHERE source = 'firewall'`);
+    await step(`DELETE FROM context_ip_users WHERE user_name = 'x'`);
+    await step('TRUNCATE context_assets');
+    expect(new Set(versions).size).toBe(versions.length);
+    expect(versions.map(Number)).toEqual([...versions.map(Number)].sort((a, b) => a - b));
   });
 
-  it('stays one query for a thousand distinct addresses', async () => {
-    const ips = Array.from(
-      { length: 1000 },
-      (_, i) => `10.1.${Math.floor(i / 250)}.${(i % 250) + 1}`,
+  // The embedded database runs one transaction at a time: a reader would wait for the writer.
+  const onServer = process.env.TEST_DATABASE_EMBEDDED ? it.skip : it;
+  onServer('moves the version when the write commits, not before', async () => {
+    const before = await sut.version();
+    const writer = await t.db.connect();
+    try {
+      await writer.query('BEGIN');
+      await writer.query(`INSERT INTO context_assets (source, owner_team) VALUES ('nac', 'it')`);
+      expect(await sut.version()).toBe(before);
+      await writer.query('COMMIT');
+      expect(await sut.version()).not.toBe(before);
+    } finally {
+      writer.release();
+    }
+  });
+
+  it('reads both tables with the version they are at', async () => {
+    const snapshot = await sut.snapshot();
+    expect(snapshot.version).toBe(await sut.version());
+    expect(snapshot.ipUsers).toHaveLength(9);
+    expect(snapshot.assets).toEqual(
+      expect.arrayContaining([{ source: 'waf', ownerTeam: 'appsec', criticality: null }]),
     );
-    const matches = await sut.lookup(ips, ['firewall']);
-    expect(queries).toBe(1);
-    expect(matches.ipUsers.size).toBe(1000);
-    expect(matches.ipUsers.get('10.1.2.3')?.userName).toBe('printer');
-    expect(matches.ipUsers.get('10.1.0.1')?.userName).toBe('carol');
   });
 });
 

@@ -35,6 +35,10 @@ async function truncateTables(db: pg.Pool): Promise<void> {
   if (rows.some((t) => t.tablename === 'sync_state')) {
     await db.query('INSERT INTO sync_state (id, bookmark) VALUES (1, NULL)');
   }
+  if (rows.some((t) => t.tablename === 'context_state')) {
+    // Version 0 is the empty context: whatever a service holds at 0 is what the tables hold now.
+    await db.query('INSERT INTO context_state (id, version) VALUES (1, 0)');
+  }
 }
 
 /** Empties the suite's database before any service runs on it (when nothing is migrated yet, nothing happens). */

@@ -5,6 +5,7 @@ import { AlertsAndIngestion1763800000000 } from './1763800000000-alerts-and-inge
 import { ContextNetworkIndex1763810000000 } from './1763810000000-context-network-index.js';
 import { EventsAndHistory1763900000000 } from './1763900000000-events-and-history.js';
 import { FingerprintOnlyAsKey1764000000000 } from './1764000000000-fingerprint-only-as-key.js';
+import { ContextVersion1764000000100 } from './1764000000100-context-version.js';
 
 export const MIGRATIONS = [
   Identity1763700000000,
@@ -12,4 +13,5 @@ export const MIGRATIONS = [
   ContextNetworkIndex1763810000000,
   EventsAndHistory1763900000000,
   FingerprintOnlyAsKey1764000000000,
+  ContextVersion1764000000100,
 ];

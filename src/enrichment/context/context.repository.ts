@@ -2,9 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
 import type { Severity } from '../../alerts/alert.types.js';
 import { ConflictError } from '../../common/problem/domain-error.js';
+import type { ContextSnapshot } from './context-index.js';
 import type {
   AssetOwner,
-  ContextMatches,
   IpUserMapping,
   NewAssetOwner,
   NewIpUserMapping,
@@ -26,35 +26,19 @@ interface AssetRow {
   note: string | null;
   created_at: Date;
 }
-interface MatchRow {
-  kind: 'ip' | 'asset';
-  i: number;
-  user_name: string | null;
-  network: string | null;
-  owner_team: string | null;
-  criticality: Severity | null;
-}
 
 const IP_USER_COLUMNS = 'id, network::text AS network, user_name, note, created_at';
 const ASSET_COLUMNS = 'source, owner_team, criticality, note, created_at';
 
-// For each distinct address the most specific (longest prefix) network holding it, and for each
-// distinct source its owner: one round trip per batch, whatever its size.
-const LOOKUP_SQL = `
-  SELECT 'ip' AS kind, ips.i::int AS i, hit.user_name, hit.network::text AS network,
-         NULL::text AS owner_team, NULL::text AS criticality
-    FROM unnest($1::inet[]) WITH ORDINALITY AS ips (ip, i)
-    CROSS JOIN LATERAL (
-      SELECT u.user_name, u.network
-        FROM context_ip_users u
-       WHERE u.network >>= ips.ip
-       ORDER BY masklen(u.network) DESC
-       LIMIT 1
-    ) hit
-  UNION ALL
-  SELECT 'asset', s.i::int, NULL, NULL, a.owner_team, a.criticality
-    FROM unnest($2::text[]) WITH ORDINALITY AS s (source, i)
-    JOIN context_assets a ON a.source = s.source`;
+// Both tables and the version they are at, in one statement: one snapshot, so the version
+// names exactly the rows read with it.
+const SNAPSHOT_SQL = `
+  SELECT (SELECT version::text FROM context_state WHERE id = 1) AS version,
+         (SELECT coalesce(json_agg(json_build_object('network', network::text, 'userName', user_name)), '[]')
+            FROM context_ip_users) AS "ipUsers",
+         (SELECT coalesce(json_agg(json_build_object(
+                   'source', source, 'ownerTeam', owner_team, 'criticality', criticality)), '[]')
+            FROM context_assets) AS assets`;
 
 const toMapping = (row: IpUserRow): IpUserMapping => ({
   id: row.id,
@@ -79,24 +63,20 @@ export class ContextRepository {
   constructor(private readonly dataSource: DataSource) {}
 
   /**
-   * `ips` must be canonical addresses (see lookupAddress); `sources` as stored. Both without
-   * duplicates. Answers only what matched.
+   * The context's version: it moves with every write to either table, in the writing
+   * transaction (a trigger; see the ContextVersion migration). Null if its row is missing.
    */
-  async lookup(ips: readonly string[], sources: readonly string[]): Promise<ContextMatches> {
-    const matches: ContextMatches = { ipUsers: new Map(), assets: new Map() };
-    if (ips.length === 0 && sources.length === 0) return matches;
-    const rows: MatchRow[] = await this.dataSource.query(LOOKUP_SQL, [ips, sources]);
-    for (const row of rows) {
-      if (row.kind === 'ip') {
-        matches.ipUsers.set(ips[row.i - 1], { userName: row.user_name!, network: row.network! });
-      } else {
-        matches.assets.set(sources[row.i - 1], {
-          ownerTeam: row.owner_team!,
-          criticality: row.criticality,
-        });
-      }
-    }
-    return matches;
+  async version(): Promise<string | null> {
+    const rows: Array<{ version: string }> = await this.dataSource.query(
+      'SELECT version::text AS version FROM context_state WHERE id = 1',
+    );
+    return rows[0]?.version ?? null;
+  }
+
+  /** Both tables, whole, with the version they are at. */
+  async snapshot(): Promise<ContextSnapshot> {
+    const [row]: ContextSnapshot[] = await this.dataSource.query(SNAPSHOT_SQL);
+    return row;
   }
 
   async listIpUsers(): Promise<IpUserMapping[]> {
