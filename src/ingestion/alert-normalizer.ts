@@ -144,7 +144,6 @@ export function normalizeAlert(raw: unknown, now = Date.now()): NormalizeResult 
           fingerprint: null,
         };
     if (alert.externalId === null) alert.fingerprint = fingerprintOf(alert);
-
     return { ok: true, alert };
   } catch (error) {
     if (error instanceof Rejection) return { ok: false, reason: error.message };

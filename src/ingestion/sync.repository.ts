@@ -149,10 +149,9 @@ export class SyncRepository {
   /**
    * Serialises a page for commitPage: pure and synchronous, so a sync encodes a page while the
    * previous one commits and then holds a buffer and a string, not thousands of objects, until
-   * its turn.
-
-   * Each alert is a JSON array in the column order of commitPage's INSERT: read back by position,
-   * PostgreSQL parses a page in about 60% of the time objects with keys took (jsonb_to_recordset).
+   * its turn. Each alert is a JSON array in the column order of commitPage's INSERT: read back by
+   * position, PostgreSQL parses a page in about 60% of the time objects with keys took
+   * (jsonb_to_recordset).
    */
   encodePage(page: PageCommit): EncodedPage {
     const { enrichments } = page;
@@ -202,7 +201,6 @@ export class SyncRepository {
     const client = (session as QueryRunner & { databaseConnection: ClientBase }).databaseConnection;
     const { rows } = await client.query<PageResult>(
       `WITH inserted AS (
-
          INSERT INTO alerts (source, external_id, fingerprint, severity, description, created_at,
                              src_ip, dst_ip, country, user_name, enrichment_type, enrichment)
          SELECT r->>0, r->>1, decode(r->>2, 'hex'), r->>3, r->>4, (r->>5)::timestamptz,

@@ -403,7 +403,6 @@ function Enrichment({
 
 function describeGeo(g: NonNullable<GeoSide>, ip: string | null): string {
   if (g.scope && g.scope !== 'public') return `${ip ?? ''} (${label(g.scope)} address)`;
-
   const place = [g.city, g.region, g.country_code].filter(Boolean).join(', ') || 'unknown place';
   const asn = g.asn ? ` · AS${g.asn}${g.as_org ? ` ${g.as_org}` : ''}` : '';
   return `${place}${asn}`;

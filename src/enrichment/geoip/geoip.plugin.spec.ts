@@ -166,7 +166,6 @@ describe(GeoIpPlugin.name, () => {
       });
       // an IPv4-only file has nothing to say about IPv6 and opens nothing else
       expect((v6.data as GeoData).dst).toEqual({ scope: 'public' });
-
       expect(v6.error).toBeUndefined();
       expect(sut.ipv6Loaded).toBe(false);
     });
