@@ -12,6 +12,17 @@ describe(validateChaosPatch.name, () => {
     expect(validateChaosPatch({})).toEqual({ ok: true, patch: {} });
   });
 
+  it('accepts late arrivals from none to all, up to 7 days late', () => {
+    expect(validateChaosPatch({ late_rate: 0.1, late_seconds: 7200 })).toEqual({
+      ok: true,
+      patch: { late_rate: 0.1, late_seconds: 7200 },
+    });
+    expect(validateChaosPatch({ late_rate: 1, late_seconds: 604_800 })).toMatchObject({
+      ok: true,
+    });
+    expect(validateChaosPatch({ late_rate: 0, late_seconds: 0 })).toMatchObject({ ok: true });
+  });
+
   it.each([
     [{ failure_rate: 1.01 }, 'failure_rate'],
     [{ failure_rate: -0.1 }, 'failure_rate'],
@@ -21,6 +32,13 @@ describe(validateChaosPatch.name, () => {
     [{ latency_ms: 1.5 }, 'latency_ms'],
     [{ rate_limit_rate: true }, 'rate_limit_rate'],
     [{ malformed_rate: 2 }, 'malformed_rate'],
+    [{ late_rate: 1.5 }, 'late_rate'],
+    [{ late_rate: -0.01 }, 'late_rate'],
+    [{ late_rate: '0.1' }, 'late_rate'],
+    [{ late_seconds: 604_801 }, 'late_seconds'],
+    [{ late_seconds: -60 }, 'late_seconds'],
+    [{ late_seconds: 1.5 }, 'late_seconds'],
+    [{ late_seconds: Number.POSITIVE_INFINITY }, 'late_seconds'],
     [{ chaos_monkey: 1 }, 'chaos_monkey'],
   ])('refuses %p naming %s', (body, field) => {
     const sut = validateChaosPatch(body);

@@ -10,6 +10,18 @@ export interface ChaosConfig {
   rate_limit_rate: number;
   /** Share of alerts served malformed (the same alerts on every fetch). */
   malformed_rate: number;
+  /**
+   * Share of alerts that arrive late, as from an agent that was offline: such an alert keeps its
+   * true created_at but /alerts serves it only late_seconds after that. Which alerts are late is
+   * fixed by (seed, index, late_rate), see isLate in late-arrivals.ts; raising it only adds some.
+   */
+  late_rate: number;
+  /**
+   * How long after its created_at a late alert becomes visible, in seconds (up to 7 days). 0 makes
+   * late_rate moot. A client that only follows next_cursor steps past a hidden alert and never
+   * sees it; re-reading with an overlapping `since` picks it up once it is visible.
+   */
+  late_seconds: number;
 }
 
 interface Bound {
@@ -23,6 +35,8 @@ export const CHAOS_BOUNDS: Readonly<Record<keyof ChaosConfig, Bound>> = {
   latency_ms: { min: 0, max: 60_000, integer: true },
   rate_limit_rate: { min: 0, max: 1, integer: false },
   malformed_rate: { min: 0, max: 1, integer: false },
+  late_rate: { min: 0, max: 1, integer: false },
+  late_seconds: { min: 0, max: 604_800, integer: true },
 };
 
 export const DEFAULT_CHAOS: Readonly<ChaosConfig> = {
@@ -30,6 +44,8 @@ export const DEFAULT_CHAOS: Readonly<ChaosConfig> = {
   latency_ms: 0,
   rate_limit_rate: 0,
   malformed_rate: 0,
+  late_rate: 0,
+  late_seconds: 0,
 };
 
 export type PatchResult =

@@ -1,10 +1,20 @@
 import { alertAt, backlogIds, externalIdAt, isMalformed } from './alert-generator.js';
 import { encodeCursor } from './alerts-query.js';
+import { hiddenIndices, isLate } from './late-arrivals.js';
 import { createMockServer, MockServer, MockServerOptions } from './mock-server.js';
 
 const START = Date.UTC(2025, 4, 1, 8, 0, 0);
 const TOR = ['185.220.101.1', '185.220.101.2'];
 const EPOCH = '1970-01-01T00:00:00Z';
+const HOUR = 3_600_000;
+const CALM = {
+  failure_rate: 0,
+  latency_ms: 0,
+  rate_limit_rate: 0,
+  malformed_rate: 0,
+  late_rate: 0,
+  late_seconds: 0,
+};
 
 interface Harness {
   sut: MockServer;
@@ -81,6 +91,7 @@ describe(createMockServer.name, () => {
       started_at: new Date(START).toISOString(),
       now: new Date(START + 5_000).toISOString(),
       total_available_now: 16,
+      late_pending: 0,
       tor_exits: { origin: 'options', count: 2 },
     });
   });
@@ -178,6 +189,8 @@ describe(createMockServer.name, () => {
         latency_ms: 0,
         rate_limit_rate: 0,
         malformed_rate: 0,
+        late_rate: 0,
+        late_seconds: 0,
       });
     });
 
@@ -185,15 +198,18 @@ describe(createMockServer.name, () => {
       const h = await start();
       expect(await h.send('PUT', '/config', '{"latency_ms":5}')).toEqual({
         status: 200,
-        body: { failure_rate: 0, latency_ms: 5, rate_limit_rate: 0, malformed_rate: 0 },
+        body: { ...CALM, latency_ms: 5 },
       });
       expect((await h.send('POST', '/config', '{"malformed_rate":0.5}')).body).toEqual({
-        failure_rate: 0,
+        ...CALM,
         latency_ms: 5,
-        rate_limit_rate: 0,
         malformed_rate: 0.5,
       });
       expect(h.sut.config().malformed_rate).toBe(0.5);
+      expect(await h.send('PUT', '/config', '{"late_rate":0.1,"late_seconds":7200}')).toEqual({
+        status: 200,
+        body: { ...CALM, latency_ms: 5, malformed_rate: 0.5, late_rate: 0.1, late_seconds: 7200 },
+      });
     });
 
     it.each([
@@ -201,6 +217,10 @@ describe(createMockServer.name, () => {
       '{"latency_ms":60001}',
       '{"rate_limit_rate":-1}',
       '{"malformed_rate":"0.1"}',
+      '{"late_rate":1.1}',
+      '{"late_seconds":604801}',
+      '{"late_seconds":1.5}',
+      '{"late_rate":0.1,"late_seconds":-1}',
       '{"failure_rate":0.5,"unknown":1}',
       'not json',
       '[]',
@@ -210,12 +230,7 @@ describe(createMockServer.name, () => {
       const res = await h.send('PUT', '/config', body);
       expect(res.status).toBe(400);
       expect(typeof res.body.error).toBe('string');
-      expect(h.sut.config()).toEqual({
-        failure_rate: 0,
-        latency_ms: 0,
-        rate_limit_rate: 0,
-        malformed_rate: 0,
-      });
+      expect(h.sut.config()).toEqual(CALM);
     });
 
     it('refuses an oversized body with 413', async () => {
@@ -275,6 +290,95 @@ describe(createMockServer.name, () => {
       await h.send('PUT', '/config', '{"malformed_rate":0}');
       const clean = (await h.get(`/alerts?since=${EPOCH}&limit=1000`)).body.alerts;
       expect(clean.map(idOf)).toEqual(backlogIds(5, 1000));
+    });
+  });
+
+  describe('late arrivals', () => {
+    // 2400 alerts over the 24 h before START, one every 36 s; those after START - 2 h can hide.
+    const BACKLOG = 2400;
+    const LATE = { late_rate: 0.1, late_seconds: 7200 };
+    const INDICES = Array.from({ length: BACKLOG }, (_, i) => i);
+    const createdAt = (i: number) => START - 24 * HOUR + i * 36_000;
+    /** What a reader at `now` must not see yet: late and created within the last 2 h. */
+    const hiddenAt = (now: number) =>
+      INDICES.filter((i) => isLate(5, i, LATE.late_rate) && createdAt(i) > now - 2 * HOUR);
+    /** The ids served at `now` from index `from` on, in index order. */
+    const servedAt = (now: number, from = 0) => {
+      const hidden = new Set(hiddenAt(now));
+      return INDICES.filter((i) => i >= from && !hidden.has(i)).map((i) => externalIdAt(5, i));
+    };
+    const startLate = () => start({ backlog: BACKLOG, ratePerMinute: 0, chaos: LATE });
+
+    it('omits exactly the late alerts of the last 2 h and serves every other one', async () => {
+      const h = await startLate();
+      const hidden = hiddenAt(START);
+      expect(hidden.length).toBeGreaterThan(5);
+      // Late alerts older than late_seconds are visible already.
+      expect(INDICES.some((i) => isLate(5, i, 0.1) && !hidden.includes(i))).toBe(true);
+      for (const limit of [1000, 100, 7]) {
+        const { ids } = await pageThrough(h, `/alerts?since=${EPOCH}&limit=${limit}`);
+        expect(ids).toEqual(servedAt(START));
+      }
+      expect(hiddenIndices(5, h.sut.timeline, START, LATE)).toEqual(hidden);
+    });
+
+    it('fills a page past hidden alerts, its cursor after the last index it scanned', async () => {
+      const h = await startLate();
+      const [first] = hiddenAt(START);
+      let next = first + 1;
+      while (isLate(5, next, 0.1)) next++;
+      const page = (await h.get(`/alerts?cursor=${encodeCursor(5, first)}&limit=1`)).body;
+      expect(page.alerts.map(idOf)).toEqual([externalIdAt(5, next)]);
+      expect(page.next_cursor).toBe(encodeCursor(5, next + 1));
+    });
+
+    it('serves them in index order once the clock passes created_at + late_seconds', async () => {
+      const h = await startLate();
+      // Index 2100 is the first created 3 h before START.
+      const since = new Date(createdAt(2100)).toISOString();
+      h.clock.now = START + HOUR;
+      expect(hiddenAt(START + HOUR).length).toBeGreaterThan(0);
+      expect(hiddenAt(START + HOUR).length).toBeLessThan(hiddenAt(START).length);
+      expect((await pageThrough(h, `/alerts?since=${since}&limit=50`)).ids).toEqual(
+        servedAt(START + HOUR, 2100),
+      );
+      h.clock.now = START + 2 * HOUR;
+      const { body } = await h.get(`/alerts?since=${since}&limit=1000`);
+      expect(body.alerts.map(idOf)).toEqual(backlogIds(5, BACKLOG).slice(2100));
+      expect(body.alerts.map(timeOf)).toEqual(
+        INDICES.slice(2100).map((i) => new Date(createdAt(i)).toISOString()),
+      );
+      expect(body.next_cursor).toBeNull();
+    });
+
+    it('counts the hidden alerts as late_pending on /stats', async () => {
+      const h = await startLate();
+      expect((await h.get('/stats')).body.late_pending).toBe(hiddenAt(START).length);
+      h.clock.now = START + HOUR;
+      expect((await h.get('/stats')).body.late_pending).toBe(hiddenAt(START + HOUR).length);
+      h.clock.now = START + 2 * HOUR;
+      expect((await h.get('/stats')).body.late_pending).toBe(0);
+      h.clock.now = START;
+      await h.send('PUT', '/config', '{"late_rate":0}');
+      expect((await h.get('/stats')).body.late_pending).toBe(0);
+    });
+
+    it('bounds the scan of a page when nearly everything is hidden', async () => {
+      // 10,000 arrivals a second for 20 s, all late by an hour.
+      const h = await start({
+        backlog: 0,
+        ratePerMinute: 600_000,
+        chaos: { late_rate: 1, late_seconds: 3600 },
+      });
+      h.clock.now = START + 20_000;
+      const first = (await h.get(`/alerts?since=${EPOCH}&limit=1000`)).body;
+      expect(first).toEqual({ alerts: [], next_cursor: encodeCursor(5, 100_000) });
+      const second = (await h.get(`/alerts?cursor=${first.next_cursor}&limit=1000`)).body;
+      expect(second).toEqual({ alerts: [], next_cursor: encodeCursor(5, 200_000) });
+      const last = (await h.get(`/alerts?cursor=${second.next_cursor}&limit=1000`)).body;
+      expect(last).toEqual({ alerts: [], next_cursor: null });
+      // Ten arrivals share each millisecond, so the ten of the last one exist too: 200,010.
+      expect((await h.get('/stats')).body.late_pending).toBe(200_010);
     });
   });
 

@@ -1,13 +1,15 @@
 // The upstream simulator's HTTP surface on plain node:http (contract section 1). Everything is
 // computed per request from (seed, index, clock): GET /alerts binary-searches the timeline for
-// `since`, renders at most `limit` alerts in chunks that yield to the event loop, and applies
-// the chaos settings (latency, 429, 500) on the way.
+// `since`, renders at most `limit` alerts in chunks that yield to the event loop, skips late
+// arrivals that are not visible yet, and applies the chaos settings (latency, 429, 500) on the
+// way.
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { alertAt, type UpstreamAlert } from './alert-generator.js';
 import { AlertTimeline } from './alert-timeline.js';
 import { encodeCursor, parseAlertsQuery } from './alerts-query.js';
 import { ChaosConfig, DEFAULT_CHAOS, validateChaosPatch } from './chaos-config.js';
+import { isLate, lateWindow, type LateSettings } from './late-arrivals.js';
 import { hash32, mulberry32 } from './prng.js';
 import { loadTorExits, TorExits } from './tor-exits.js';
 
@@ -53,6 +55,13 @@ export interface MockServer {
 
 /** Alerts rendered between two yields to the event loop. */
 const RENDER_CHUNK = 250;
+/**
+ * Indices one page may scan. Only hidden late arrivals make a scan longer than `limit`; this
+ * bounds a page at late_rate near 1 (the page comes back short, with a cursor past the scan).
+ */
+const MAX_SCAN = 100_000;
+/** Late decisions counted for /stats between two yields to the event loop. */
+const COUNT_CHUNK = 50_000;
 const MAX_BODY_BYTES = 64 * 1024;
 const RETRY_AFTER_SECONDS = '1';
 const CHAOS_SALT = 0x63686173;
@@ -158,21 +167,31 @@ export function createMockServer(options: MockServerOptions = {}): MockServer {
   }
 
   /**
-   * Alerts [from, to) as a JSON array body, yielding to the event loop between chunks. Each chunk
-   * is serialised by one JSON.stringify call (a quarter cheaper than one call per alert), its
-   * brackets cut off, and the chunks joined: the same bytes as stringifying the whole array.
+   * Up to `limit` visible alerts from index `from` on, scanning no further than `to`, as a JSON
+   * array body and the index after the last one scanned. Indices below `hiddenFrom` are visible
+   * without asking; from there on a late alert is skipped. Yields to the event loop between
+   * chunks. Each chunk is serialised by one JSON.stringify call (a quarter cheaper than one call
+   * per alert), its brackets cut off, and the chunks joined: the same bytes as stringifying the
+   * whole array.
    */
   async function renderAlerts(
     from: number,
     to: number,
-    malformedRate: number,
+    limit: number,
+    hiddenFrom: number,
+    settings: ChaosConfig,
     res: ServerResponse,
-  ): Promise<string | null> {
+  ): Promise<{ body: string; next: number } | null> {
+    const { malformed_rate: malformedRate, late_rate: lateRate } = settings;
     const parts: string[] = [];
     let chunk: UpstreamAlert[] = [];
-    for (let index = from; index < to; index++) {
+    let served = 0;
+    let index = from;
+    for (; index < to && served < limit; index++) {
+      if (index >= hiddenFrom && isLate(seed, index, lateRate)) continue;
       chunk.push(alertAt(seed, index, timeline.createdAt(index), { torExits, malformedRate }));
-      if (chunk.length === RENDER_CHUNK && index + 1 < to) {
+      served++;
+      if (chunk.length === RENDER_CHUNK && served < limit && index + 1 < to) {
         parts.push(stringify(chunk).slice(1, -1));
         chunk = [];
         await nextTurn();
@@ -180,7 +199,25 @@ export function createMockServer(options: MockServerOptions = {}): MockServer {
       }
     }
     if (chunk.length > 0) parts.push(stringify(chunk).slice(1, -1));
-    return `[${parts.join(',')}]`;
+    return { body: `[${parts.join(',')}]`, next: index };
+  }
+
+  /** How many alerts exist at `at` but are hidden because they are late; null if the client left. */
+  async function countLatePending(
+    at: number,
+    late: LateSettings,
+    res: ServerResponse,
+  ): Promise<number | null> {
+    const { from, to } = lateWindow(timeline, at, late);
+    let pending = 0;
+    for (let index = from; index < to; index++) {
+      if (isLate(seed, index, late.late_rate)) pending++;
+      if ((index - from) % COUNT_CHUNK === COUNT_CHUNK - 1) {
+        await nextTurn();
+        if (res.destroyed) return null;
+      }
+    }
+    return pending;
   }
 
   const getAlerts: Handler = async (_req, res, url) => {
@@ -200,16 +237,18 @@ export function createMockServer(options: MockServerOptions = {}): MockServer {
     if (settings.failure_rate > 0 && random() < settings.failure_rate) {
       return send(res, 500, { error: 'internal error (injected)' });
     }
-    // Which arrivals exist is decided at response time, after any injected latency.
+    // Which arrivals exist, and which late ones are visible, is decided at response time, after
+    // any injected latency.
     const began = performance.now();
-    const available = timeline.availableAt(now());
+    const { from: hiddenFrom, to: available } = lateWindow(timeline, now(), settings);
     let start = Math.min(cursor ?? 0, available);
     if (sinceMs !== null) start = Math.max(start, timeline.firstAtOrAfter(sinceMs, available));
-    const end = Math.min(start + limit, available);
-    const alerts = await renderAlerts(start, end, settings.malformed_rate, res);
-    if (alerts === null) return;
-    const nextCursor = end < available ? JSON.stringify(encodeCursor(seed, end)) : 'null';
-    const body = `{"alerts":${alerts},"next_cursor":${nextCursor}}`;
+    const scanEnd = Math.min(start + MAX_SCAN, available);
+    const page = await renderAlerts(start, scanEnd, limit, hiddenFrom, settings, res);
+    if (page === null) return;
+    const nextCursor =
+      page.next < available ? JSON.stringify(encodeCursor(seed, page.next)) : 'null';
+    const body = `{"alerts":${page.body},"next_cursor":${nextCursor}}`;
     // Time spent building the page, so clients can tell it from network and injected latency.
     const serverTiming = `page;dur=${(performance.now() - began).toFixed(1)}`;
     send(res, 200, body, { 'server-timing': serverTiming });
@@ -234,8 +273,10 @@ export function createMockServer(options: MockServerOptions = {}): MockServer {
     },
     '/health': { GET: (_req, res) => send(res, 200, { status: 'ok' }) },
     '/stats': {
-      GET: (_req, res) => {
+      GET: async (_req, res) => {
         const at = now();
+        const latePending = await countLatePending(at, chaos, res);
+        if (latePending === null) return;
         send(res, 200, {
           backlog: timeline.backlog,
           rate_per_minute: timeline.ratePerMinute,
@@ -243,6 +284,7 @@ export function createMockServer(options: MockServerOptions = {}): MockServer {
           started_at: new Date(timeline.startedAt).toISOString(),
           now: new Date(at).toISOString(),
           total_available_now: timeline.availableAt(at),
+          late_pending: latePending,
           tor_exits: { origin: torExitsOrigin, count: torExits.length },
         });
       },

@@ -127,6 +127,8 @@ describe('mock-api (dist/mock-api/main.js)', () => {
         latency_ms: 0,
         rate_limit_rate: 0,
         malformed_rate: 0,
+        late_rate: 0,
+        late_seconds: 0,
       });
       expect((await mock.get('/stats')).body).toMatchObject({
         backlog: 0,
@@ -253,6 +255,8 @@ describe('mock-api (dist/mock-api/main.js)', () => {
         latency_ms: 10,
         rate_limit_rate: 0,
         malformed_rate: 0,
+        late_rate: 0,
+        late_seconds: 0,
       });
     });
   });

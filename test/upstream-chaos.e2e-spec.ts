@@ -48,7 +48,7 @@ describe('Upstream chaos settings (e2e)', () => {
 
     const mockSettings = async () => (await mock.api.get('/config')).body;
 
-    it("answers the mock's four settings to an admin", async () => {
+    it("answers the mock's six settings to an admin", async () => {
       await mock.setChaos({ failure_rate: 0.25, latency_ms: 10 });
 
       const res = await t.api.get('/api/upstream/chaos', { token: admin.token });
@@ -59,17 +59,26 @@ describe('Upstream chaos settings (e2e)', () => {
         latency_ms: 10,
         rate_limit_rate: 0,
         malformed_rate: 0,
+        late_rate: 0,
+        late_seconds: 0,
       });
     });
 
-    it('changes only the settings given and answers all four as the mock now has them', async () => {
+    it('changes only the settings given and answers all six as the mock now has them', async () => {
       const res = await t.api.put('/api/upstream/chaos', {
         token: admin.token,
         body: { failure_rate: 1, latency_ms: 250 },
       });
 
       expect(res.status).toBe(200);
-      const expected = { failure_rate: 1, latency_ms: 250, rate_limit_rate: 0, malformed_rate: 0 };
+      const expected = {
+        failure_rate: 1,
+        latency_ms: 250,
+        rate_limit_rate: 0,
+        malformed_rate: 0,
+        late_rate: 0,
+        late_seconds: 0,
+      };
       expect(res.body).toEqual(expected);
       expect(await mockSettings()).toEqual(expected);
     });

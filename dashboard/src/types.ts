@@ -175,6 +175,8 @@ export interface Chaos {
   latency_ms: number;
   rate_limit_rate: number;
   malformed_rate: number;
+  late_rate: number;
+  late_seconds: number;
 }
 
 export interface UserSummary {

@@ -9,6 +9,7 @@ import { InvalidInputError } from '../common/problem/domain-error.js';
 import type { FieldError } from '../common/problem/problem-details.js';
 import { ingestionConfig } from '../config/ingestion.config.js';
 import { NoChaosSettingsError } from './no-chaos-settings.error.js';
+import { UpstreamCredentials } from './upstream-credentials.js';
 import { UpstreamUnreachableError } from './upstream-unreachable.error.js';
 
 /** A settings call is interactive: no retries, and a short wait. */
@@ -20,7 +21,10 @@ export class UpstreamChaosService {
   private readonly http: AxiosInstance;
   private readonly upstreamUrl: string;
 
-  constructor(@Inject(ingestionConfig.KEY) config: ConfigType<typeof ingestionConfig>) {
+  constructor(
+    @Inject(ingestionConfig.KEY) config: ConfigType<typeof ingestionConfig>,
+    private readonly credentials: UpstreamCredentials,
+  ) {
     this.upstreamUrl = config.upstreamUrl;
     this.http = axios.create({
       baseURL: config.upstreamUrl,
@@ -44,7 +48,8 @@ export class UpstreamChaosService {
 
   private async call(method: 'GET' | 'PUT', body?: unknown): Promise<AxiosResponse<unknown>> {
     try {
-      return await this.http.request<unknown>({ method, url: '/config', data: body });
+      const headers = await this.credentials.headers();
+      return await this.http.request<unknown>({ method, url: '/config', data: body, headers });
     } catch (error) {
       const code = (error as { code?: string }).code ?? String(error);
       throw new UpstreamUnreachableError(
@@ -72,7 +77,7 @@ export class UpstreamChaosService {
   }
 }
 
-/** The four settings, and nothing else taken from the upstream's body. */
+/** The settings in CHAOS_BOUNDS, and nothing else taken from the upstream's body. */
 function asChaosConfig(data: unknown): ChaosConfig | null {
   if (typeof data !== 'object' || data === null) return null;
   const record = data as Record<string, unknown>;

@@ -9,7 +9,15 @@ export interface MockUpstream {
   api: ApiClient;
   setChaos(
     settings: Partial<
-      Record<'failure_rate' | 'latency_ms' | 'rate_limit_rate' | 'malformed_rate', number>
+      Record<
+        | 'failure_rate'
+        | 'latency_ms'
+        | 'rate_limit_rate'
+        | 'malformed_rate'
+        | 'late_rate'
+        | 'late_seconds',
+        number
+      >
     >,
   ): Promise<void>;
   close(): Promise<void>;

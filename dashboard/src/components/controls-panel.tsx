@@ -160,6 +160,14 @@ const CHAOS_FIELDS: Array<{
     hint: '0–1, answered 429',
   },
   { key: 'malformed_rate', label: 'Malformed record rate', max: 1, step: 0.01, hint: '0–1' },
+  {
+    key: 'late_rate',
+    label: 'Late arrival rate',
+    max: 1,
+    step: 0.01,
+    hint: '0–1, served only after the delay below',
+  },
+  { key: 'late_seconds', label: 'Late by (s)', max: 604800, step: 60, hint: '0–604800 (7 days)' },
 ];
 
 function ChaosSettings() {

@@ -42,6 +42,20 @@ export class UpstreamChaosDto implements ChaosConfig {
     description: 'Share of alerts served malformed (the same alerts on every fetch)',
   })
   malformed_rate: number;
+
+  @ApiProperty({
+    ...bounds('late_rate'),
+    description:
+      'Share of alerts that arrive late: served with their true created_at, but only ' +
+      'late_seconds after it (the same alerts on every fetch)',
+  })
+  late_rate: number;
+
+  @ApiProperty({
+    ...bounds('late_seconds'),
+    description: 'How long after its created_at a late alert becomes visible, in seconds',
+  })
+  late_seconds: number;
 }
 
 /** A partial update: settings left out keep their value on the upstream. */
@@ -50,4 +64,6 @@ export class UpdateUpstreamChaosDto implements Partial<ChaosConfig> {
   @Setting('latency_ms') latency_ms?: number;
   @Setting('rate_limit_rate') rate_limit_rate?: number;
   @Setting('malformed_rate') malformed_rate?: number;
+  @Setting('late_rate') late_rate?: number;
+  @Setting('late_seconds') late_seconds?: number;
 }
