@@ -16,7 +16,7 @@ import {
   validateSync,
   ValidationError,
 } from 'class-validator';
-import { accessSync, constants, statSync } from 'node:fs';
+import { accessSync, constants, readFileSync, statSync } from 'node:fs';
 import { parseDurationSeconds } from './duration.js';
 
 const toBoolean = ({ value }: { value: unknown }): unknown => {
@@ -137,8 +137,30 @@ export class Environment {
   @Matches(/^rediss?:\/\/.+/, { message: 'must be a redis:// or rediss:// URL' })
   REDIS_URL?: string;
 
+  /** May carry `user:password@` (sent as Basic auth); never shown (health, logs, run errors). */
   @Matches(/^https?:\/\/.+/, { message: 'must be an http(s) URL' })
   UPSTREAM_URL = 'http://localhost:9000';
+
+  /** A header sent with every upstream request, e.g. `Authorization: Bearer …`; never shown. */
+  @IsOptional()
+  @IsString()
+  UPSTREAM_AUTH_HEADER?: string;
+
+  /** A file holding that header (a mounted Kubernetes Secret); re-read for every request. */
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  UPSTREAM_AUTH_HEADER_FILE?: string;
+
+  /**
+   * The most bytes one upstream page may take (decompressed). A larger page fails its attempt,
+   * naming its size, instead of exhausting the heap.
+   */
+  @Transform(toInteger)
+  @IsInt()
+  @Min(65_536)
+  @Max(268_435_456)
+  UPSTREAM_MAX_PAGE_BYTES = 16_777_216;
 
   /** Off: no sync at start-up or on a schedule (POST /api/sync still runs one). */
   @Transform(toBoolean)
@@ -156,6 +178,41 @@ export class Environment {
   @Min(0)
   @Max(86400)
   SYNC_OVERLAP_SECONDS = 300;
+
+  /** How far ahead of this service's clock an alert may move the bookmark (clock skew). */
+  @Transform(toInteger)
+  @IsInt()
+  @Min(0)
+  @Max(86400)
+  SYNC_MAX_FUTURE_SECONDS = 300;
+
+  /** Reconciliation re-reads this many hours to store alerts that reached the upstream late. */
+  @Transform(toInteger)
+  @IsInt()
+  @Min(1)
+  @Max(720)
+  SYNC_RECONCILE_WINDOW_HOURS = 24;
+
+  /** Seconds between reconciliation runs (cluster-wide); 0 turns them off. */
+  @Transform(toInteger)
+  @IsInt()
+  @Min(0)
+  @Max(604800)
+  SYNC_RECONCILE_INTERVAL_SECONDS = 3600;
+
+  /** A run that reaches this many pages stops as failed (a looping or endless upstream). */
+  @Transform(toInteger)
+  @IsInt()
+  @Min(1)
+  @Max(10_000_000)
+  SYNC_MAX_PAGES = 50_000;
+
+  /** A run still going after this many seconds stops as failed after its current page. */
+  @Transform(toInteger)
+  @IsInt()
+  @Min(10)
+  @Max(86400)
+  SYNC_MAX_RUN_SECONDS = 3600;
 
   /**
    * Circuit breaker for scheduled syncs: after SYNC_CIRCUIT_FAILURES consecutive failed runs (on
@@ -255,7 +312,14 @@ export class ConfigurationError extends Error {
 }
 
 // Values that may carry a credential are named but never echoed (the message ends up in logs).
-const SECRET_VARIABLES = new Set(['DATABASE_URL', 'JWT_SECRET', 'ADMIN_PASSWORD']);
+const SECRET_VARIABLES = new Set([
+  'DATABASE_URL',
+  'JWT_SECRET',
+  'ADMIN_PASSWORD',
+  'REDIS_URL',
+  'UPSTREAM_URL',
+  'UPSTREAM_AUTH_HEADER',
+]);
 
 function describe(errors: ValidationError[]): string {
   return errors
@@ -305,6 +369,12 @@ export function readEnvironment(source: NodeJS.ProcessEnv = process.env): Enviro
       'Invalid configuration: ADMIN_USERNAME and ADMIN_PASSWORD must be set together',
     );
   }
+  if (env.SYNC_RECONCILE_INTERVAL_SECONDS > 0 && env.SYNC_RECONCILE_INTERVAL_SECONDS < 60) {
+    throw new ConfigurationError(
+      'Invalid configuration: SYNC_RECONCILE_INTERVAL_SECONDS must be 0 (off) or at least 60',
+    );
+  }
+  checkUpstreamCredentials(env);
   for (const key of ['GEOIP_DB_PATH', 'GEOIP_ASN_DB_PATH'] as const) {
     const path = env[key];
     if (path && !isReadableFile(path)) {
@@ -314,6 +384,70 @@ export function readEnvironment(source: NodeJS.ProcessEnv = process.env): Enviro
     }
   }
   return env;
+}
+
+/** One way to authenticate to the upstream, each well-formed; the values are never echoed. */
+function checkUpstreamCredentials(env: Environment): void {
+  const ways = [
+    hasUserinfo(env.UPSTREAM_URL) && 'credentials in UPSTREAM_URL',
+    env.UPSTREAM_AUTH_HEADER && 'UPSTREAM_AUTH_HEADER',
+    env.UPSTREAM_AUTH_HEADER_FILE && 'UPSTREAM_AUTH_HEADER_FILE',
+  ].filter(Boolean);
+  if (ways.length > 1) {
+    throw new ConfigurationError(
+      `Invalid configuration: set only one of ${ways.join(', ')} (they would compete)`,
+    );
+  }
+  if (env.UPSTREAM_AUTH_HEADER && !parseHeaderLine(env.UPSTREAM_AUTH_HEADER)) {
+    throw new ConfigurationError(
+      'Invalid configuration: UPSTREAM_AUTH_HEADER must be one header line, "Name: value"',
+    );
+  }
+  const file = env.UPSTREAM_AUTH_HEADER_FILE;
+  if (file) {
+    let line: string;
+    try {
+      line = readFileSync(file, 'utf8');
+    } catch {
+      throw new ConfigurationError(
+        `Invalid configuration: UPSTREAM_AUTH_HEADER_FILE must name a readable file (got "${file}")`,
+      );
+    }
+    if (!parseHeaderLine(line)) {
+      throw new ConfigurationError(
+        `Invalid configuration: UPSTREAM_AUTH_HEADER_FILE must hold one header line, "Name: value" (in "${file}")`,
+      );
+    }
+  }
+}
+
+function hasUserinfo(url: string): boolean {
+  try {
+    const parsed = new URL(url);
+    return parsed.username !== '' || parsed.password !== '';
+  } catch {
+    return false;
+  }
+}
+
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+/** Visible ASCII and Latin-1, spaces and tabs: what a header value may hold (RFC 9110 5.5). */
+const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]+$/;
+/** Headers the HTTP client owns; sending one from configuration would break the request. */
+const RESERVED_HEADERS = new Set(['host', 'content-length', 'transfer-encoding', 'connection']);
+
+/**
+ * `Name: value` (one line; a trailing newline, as files have, is allowed), or null when it is not
+ * a header a request could carry.
+ */
+export function parseHeaderLine(line: string): { name: string; value: string } | null {
+  const text = line.replace(/\r?\n$/, '');
+  const colon = text.indexOf(':');
+  if (colon <= 0) return null;
+  const name = text.slice(0, colon).trim();
+  const value = text.slice(colon + 1).trim();
+  if (!HEADER_NAME.test(name) || RESERVED_HEADERS.has(name.toLowerCase())) return null;
+  return HEADER_VALUE.test(value) ? { name, value } : null;
 }
 
 function isReadableFile(path: string): boolean {
