@@ -1,8 +1,14 @@
 // Turns one upstream record (standard or legacy shape) into a NormalizedAlert, or says exactly
-// why it cannot: the reason goes to the quarantine with the raw record.
+// why it cannot: the reason goes to the quarantine with the raw record. The upstream is another
+// team's software, so everything PostgreSQL would refuse in the commit statement (a NUL or an
+// unpaired surrogate in a string, a value longer than its column, an address with a zone id, a
+// date outside timestamptz's calendar) is refused here, for this record alone: one bad record
+// must never fail the statement that stores its page.
 import { hash } from 'node:crypto';
 import { isIP } from 'node:net';
 import { SEVERITIES, type Severity } from '../alerts/alert.types.js';
+import { parseInstant } from '../common/pagination/timestamp.js';
+import { jsonDepth, MAX_BODY_DEPTH } from '../common/validation/validation.pipe.js';
 
 export interface NormalizedAlert {
   source: string;
@@ -31,9 +37,16 @@ const LEGACY_CRITICALITY: Record<number, Severity> = {
 const MAX_DESCRIPTION = 5000;
 const MAX_SOURCE = 64;
 const MAX_EXTERNAL_ID = 256;
-/** Clock skew tolerated for alerts dated in the future. */
-const FUTURE_TOLERANCE_MS = 24 * 3600 * 1000;
-const ISO_8601 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/;
+/** A date-time with a zone; the strict calendar check is parseInstant's. */
+const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/;
+/**
+ * The instants an alert may carry. Outside them PostgreSQL refuses some (year 0, years past 9999
+ * as toISOString writes them) and the rest are no sensor's clock. Dates in the future are kept:
+ * the alert is real even when its sensor's clock is wrong (the sync keeps such dates from moving
+ * the bookmark).
+ */
+const EARLIEST_MS = Date.UTC(1970, 0, 1);
+const LATEST_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
 
 class Rejection extends Error {}
 
@@ -41,23 +54,34 @@ function fail(reason: string): never {
   throw new Rejection(reason);
 }
 
+/** PostgreSQL text holds neither NUL nor (as UTF-8) half of a surrogate pair. */
+function storable(field: string, value: string): string {
+  if (value.includes('\u0000')) fail(`${field} contains a NUL character`);
+  if (!value.isWellFormed()) fail(`${field} contains an unpaired UTF-16 surrogate`);
+  return value;
+}
+
+/**
+ * A required string field, trimmed and at most `max` UTF-16 units long after
+ * `transform` (lower-casing can lengthen a string: 'İ' becomes two characters). A varchar(n)
+ * counts characters, never more than units, so this bound is PostgreSQL's too.
+ */
 function text(
   record: Record<string, unknown>,
   field: string,
   max: number,
-  required = true,
-): string | null {
+  transform: (s: string) => string = (s) => s,
+): string {
   const value = record[field];
-  if (value === undefined || value === null || value === '') {
-    if (required) fail(`${field} is missing`);
-    return null;
-  }
+  if (value === undefined || value === null || value === '') fail(`${field} is missing`);
   if (typeof value !== 'string') fail(`${field} must be a string`);
-  const trimmed = value.trim();
+  const trimmed = transform(storable(field, value).trim());
   if (!trimmed) fail(`${field} is blank`);
   if (trimmed.length > max) fail(`${field} is longer than ${max} characters`);
   return trimmed;
 }
+
+const lowerCase = (s: string) => s.toLowerCase();
 
 function identifier(record: Record<string, unknown>, field: string): string | null {
   const value = record[field];
@@ -65,26 +89,29 @@ function identifier(record: Record<string, unknown>, field: string): string | nu
   if (typeof value === 'number' && Number.isSafeInteger(value)) return String(value);
   if (typeof value !== 'string') fail(`${field} must be a string or an integer`);
   if (value.length > MAX_EXTERNAL_ID) fail(`${field} is longer than ${MAX_EXTERNAL_ID} characters`);
-  return value;
+  return storable(field, value);
 }
 
 function ip(record: Record<string, unknown>, field: string): string | null {
   const value = record[field];
   if (value === undefined || value === null || value === '') return null;
-  if (typeof value !== 'string' || isIP(value) === 0)
+  // isIP accepts IPv6 zone ids (fe80::1%eth0), which inet refuses; they mean nothing off-host.
+  if (typeof value !== 'string' || isIP(value) === 0 || value.includes('%'))
     fail(`${field} is not a valid IPv4 or IPv6 address`);
   return value.toLowerCase();
 }
 
-function timestamp(record: Record<string, unknown>, field: string, now: number): Date {
+function timestamp(record: Record<string, unknown>, field: string): Date {
   const value = record[field];
   if (value === undefined || value === null || value === '') fail(`${field} is missing`);
-  if (typeof value !== 'string' || !ISO_8601.test(value))
+  if (typeof value !== 'string' || !ISO_DATE_TIME.test(value))
     fail(`${field} is not an ISO 8601 timestamp`);
-  const date = new Date(value);
-  if (Number.isNaN(date.getTime())) fail(`${field} is not a valid date`);
-  if (date.getTime() > now + FUTURE_TOLERANCE_MS) fail(`${field} is more than 24 h in the future`);
-  return date;
+  // parseInstant takes offsets as ±hh:mm; ISO 8601's basic form ±hhmm means the same.
+  const instant = parseInstant(value.replace(/([+-]\d{2})(\d{2})$/, '$1:$2'));
+  if (!instant) fail(`${field} is not a valid date`);
+  if (instant.epochMs < EARLIEST_MS || instant.epochMs > LATEST_MS)
+    fail(`${field} is outside the years 1970 to 9999`);
+  return new Date(instant.epochMs);
 }
 
 function severity(value: unknown): Severity {
@@ -116,29 +143,45 @@ function fingerprintOf(alert: NormalizedAlert): string {
   return hash('sha256', canonical, 'hex');
 }
 
-export function normalizeAlert(raw: unknown, now = Date.now()): NormalizeResult {
+/**
+ * The bound the API puts on request bodies. Fields Vigil does not read are not stored, but a
+ * record built 10,000 levels deep is no sensor's alert. Only values that are objects are walked, so
+ * a flat record (every real one) costs one pass over its fields.
+ */
+function nestsTooDeep(record: Record<string, unknown>): boolean {
+  for (const key in record) {
+    const value = record[key];
+    if (typeof value === 'object' && value !== null && jsonDepth(value) >= MAX_BODY_DEPTH) {
+      return true;
+    }
+  }
+  return false;
+}
+
+export function normalizeAlert(raw: unknown): NormalizeResult {
   try {
     if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
       fail('record is not a JSON object');
     const record = raw as Record<string, unknown>;
+    if (nestsTooDeep(record)) fail(`record nests deeper than ${MAX_BODY_DEPTH} levels`);
     const legacy = 'alertId' in record || 'criticality' in record || 'summary' in record;
     const alert: NormalizedAlert = legacy
       ? {
-          source: text(record, 'source', MAX_SOURCE)!.toLowerCase(),
+          source: text(record, 'source', MAX_SOURCE, lowerCase),
           externalId: identifier(record, 'alertId'),
           severity: criticality(record.criticality),
-          description: text(record, 'summary', MAX_DESCRIPTION)!,
-          createdAt: timestamp(record, 'timestamp', now),
+          description: text(record, 'summary', MAX_DESCRIPTION),
+          createdAt: timestamp(record, 'timestamp'),
           srcIp: ip(record, 'sourceAddress'),
           dstIp: ip(record, 'destinationAddress'),
           fingerprint: null,
         }
       : {
-          source: text(record, 'source', MAX_SOURCE)!.toLowerCase(),
+          source: text(record, 'source', MAX_SOURCE, lowerCase),
           externalId: identifier(record, 'id'),
           severity: severity(record.severity),
-          description: text(record, 'description', MAX_DESCRIPTION)!,
-          createdAt: timestamp(record, 'created_at', now),
+          description: text(record, 'description', MAX_DESCRIPTION),
+          createdAt: timestamp(record, 'created_at'),
           srcIp: ip(record, 'src_ip'),
           dstIp: ip(record, 'dst_ip'),
           fingerprint: null,
