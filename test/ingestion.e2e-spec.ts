@@ -49,12 +49,13 @@ describe('Ingestion (e2e)', () => {
       expect(await quarantineCount(t)).toBe(N - expected.length);
       expect(run.quarantined).toBe(N - expected.length);
 
-      const { rows } = await t.db.query<{ reason: string; payload: unknown }>(
-        'SELECT reason, payload FROM quarantine',
+      const { rows } = await t.db.query<{ reason: string; raw: string; raw_bytes: number }>(
+        'SELECT reason, raw, raw_bytes FROM quarantine',
       );
       for (const row of rows) {
         expect(row.reason).toMatch(/missing|must be|not a valid|not an ISO|blank|longer/);
-        expect(row.payload).toEqual(expect.any(Object));
+        expect(JSON.parse(row.raw)).toEqual(expect.any(Object));
+        expect(row.raw_bytes).toBe(Buffer.byteLength(row.raw));
       }
     });
 
@@ -84,9 +85,15 @@ describe('Ingestion (e2e)', () => {
         id: expect.any(String),
         run_id: expect.any(String),
         payload: expect.any(Object),
+        raw: expect.any(String),
+        size_bytes: expect.any(Number),
+        truncated: false,
         reason: expect.any(String),
         received_at: expect.stringMatching(/Z$/),
       });
+      const [first] = res.body.records;
+      expect(first.payload).toEqual(JSON.parse(first.raw));
+      expect(first.size_bytes).toBe(Buffer.byteLength(first.raw));
     });
   });
 

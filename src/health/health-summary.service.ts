@@ -15,6 +15,7 @@ import { SyncScheduler } from '../ingestion/sync.scheduler.js';
 
 import { SyncSettingsService } from '../ingestion/sync-settings.service.js';
 import { SyncRepository } from '../ingestion/sync.repository.js';
+import { UpstreamCredentials } from '../ingestion/upstream-credentials.js';
 import { HealthCheckFailedError } from './health-check-failed.error.js';
 
 const DB_TIMEOUT_MS = 2000;
@@ -38,7 +39,20 @@ export interface HealthSummary {
     /** Ticks this replica skipped while it was open. */
     skipped_ticks: number;
   };
+  /** The sync in progress on any replica, so a stuck one is visible; null when none runs. */
+  running_sync: {
+    run_id: string;
+    mode: string;
+    trigger: string;
+    started_at: string;
+    pages: number;
+    fetched: number;
+    host: string | null;
+  } | null;
+  /** Never holds credentials (userinfo is stripped from UPSTREAM_URL). */
   upstream_url: string;
+  /** How the service authenticates to the upstream (never the credentials themselves). */
+  upstream_auth: string;
   enrichment: EnrichmentStatusReport;
 }
 
@@ -51,6 +65,7 @@ export class HealthSummaryService {
     private readonly scheduler: SyncScheduler,
     private readonly circuit: SyncCircuitService,
     private readonly enrichment: EnrichmentStatus,
+    private readonly credentials: UpstreamCredentials,
     @Inject(ingestionConfig.KEY) private readonly ingestion: ConfigType<typeof ingestionConfig>,
   ) {}
 
@@ -68,11 +83,12 @@ export class HealthSummaryService {
         enrichment: this.enrichment.report(),
       });
     }
-    const [{ last, lastSuccess }, bookmark, interval, circuit] = await Promise.all([
+    const [{ last, lastSuccess }, bookmark, interval, circuit, running] = await Promise.all([
       this.runs.latestFinished(),
       this.runs.bookmark(),
       this.settings.syncIntervalSeconds(),
       this.circuit.current(),
+      this.runs.runningRun(),
     ]);
     const failed = last?.result === 'failed';
     return {
@@ -93,7 +109,17 @@ export class HealthSummaryService {
         retry_at: circuit.retryAt?.toISOString() ?? null,
         skipped_ticks: this.scheduler.circuitSkippedTicks,
       },
+      running_sync: running && {
+        run_id: running.id,
+        mode: running.mode,
+        trigger: running.trigger,
+        started_at: running.startedAt.toISOString(),
+        pages: running.pages,
+        fetched: running.fetched,
+        host: running.host,
+      },
       upstream_url: this.ingestion.upstreamUrl,
+      upstream_auth: this.credentials.describe(),
       enrichment: this.enrichment.report(),
     };
   }

@@ -14,6 +14,7 @@ import {
   QuarantineListDto,
   QuarantinedRecordDto,
   ServiceConfigDto,
+  StartSyncDto,
   SyncRunDto,
   SyncRunListDto,
   SyncStartedDto,
@@ -39,8 +40,9 @@ export class IngestionController {
     description: 'Started; follow it in GET /api/sync/runs',
   })
   @ApiConflictResponse({ type: ProblemDetails, description: 'A sync is running on some replica' })
-  async start(): Promise<SyncStartedDto> {
-    const { runId } = await this.sync.start('manual');
+  @ApiBadRequestResponse({ type: ProblemDetails })
+  async start(@Body() body: StartSyncDto): Promise<SyncStartedDto> {
+    const { runId } = await this.sync.start('manual', body.mode ?? 'incremental');
     return { run_id: runId };
   }
 

@@ -15,11 +15,13 @@ import { SyncService } from './sync.service.js';
 import { UpstreamChaosController } from './upstream-chaos.controller.js';
 import { UpstreamChaosService } from './upstream-chaos.service.js';
 import { UpstreamClient } from './upstream.client.js';
+import { UpstreamCredentials } from './upstream-credentials.js';
 
 @Module({
   imports: [ScheduleModule.forRoot(), EnrichmentModule],
   controllers: [IngestionController, UpstreamChaosController],
   providers: [
+    UpstreamCredentials,
     UpstreamClient,
     UpstreamChaosService,
     SyncRepository,
@@ -38,6 +40,7 @@ import { UpstreamClient } from './upstream.client.js';
     SyncScheduler,
     SyncCircuitService,
     UpstreamClient,
+    UpstreamCredentials,
   ],
 })
 export class IngestionModule {}

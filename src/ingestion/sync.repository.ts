@@ -12,28 +12,51 @@ import type { FailureStreak } from './sync-circuit.js';
 const SYNC_LOCK_KEY = 0x5649474c;
 
 export type SyncTrigger = 'startup' | 'schedule' | 'manual';
+/** incremental: from the bookmark; reconcile: re-reads a window for alerts that arrived late. */
+export type SyncMode = 'incremental' | 'reconcile';
 export type SyncResult = 'running' | 'success' | 'failed' | 'interrupted';
 
 export interface QuarantineRow {
-  payloadHash: Buffer;
-  payload: unknown;
+  /** SHA-256 of the record's whole JSON text: the same bad record is kept once. */
+  hash: Buffer;
+  /** The record's JSON text, cut at QUARANTINE_TEXT_MAX characters. */
+  text: string;
+  /** UTF-8 bytes of the whole text. */
+  bytes: number;
   reason: string;
 }
 
+/**
+ * One batch of a page (a page is committed in batches of at most SYNC_PAGE_SIZE records, so a
+ * page of any length costs the memory of one batch).
+ */
 export interface PageCommit {
   runId: string;
+  /** Records of the batch, valid or not. */
   fetched: number;
-  /** The page's valid alerts, and what enrichment derived for each, in the same order. */
+  /** How many of them were valid alerts (new, duplicates and known). */
+  alertCount: number;
+  /** The alerts to insert (known duplicates left out), and their enrichment, in the same order. */
   alerts: readonly NormalizedAlert[];
   enrichments: readonly EnrichedAlert[];
   quarantine: readonly QuarantineRow[];
-  /** The newest created_at in the page, or null when it had no valid alert. */
+  /** Where the bookmark moves: set on a page's last batch only, null when it stays. */
   bookmark: Date | null;
+  /** The last batch of its page (the run counts a page then). */
+  pageDone: boolean;
+  /** Alerts created at or before this instant that the batch stores were missed earlier: late. */
+  lateUpTo: Date | null;
+  /** Alerts created after this instant are counted as future-dated (clock skew). */
+  futureAfter: Date;
 }
 
 export interface PageResult {
   inserted: number;
   quarantined: number;
+  /** New alerts that earlier syncs had missed (created at or before the run's first bookmark). */
+  late: number;
+  /** New alerts dated more than SYNC_MAX_FUTURE_SECONDS ahead of the service's clock. */
+  futureDated: number;
   /** New alerts of the page by source (duplicates not counted). */
   insertedBySource: Record<string, number>;
 }
@@ -42,18 +65,30 @@ export interface PageResult {
 export interface EncodedPage {
   runId: string;
   fetched: number;
-  /** How many valid alerts the page had (inserted + duplicates). */
+  /** How many valid alerts the batch had (inserted + duplicates). */
   alertCount: number;
   /** The JSON array of alert rows in jsonb's binary wire format (see jsonbParameter). */
   alerts: Buffer;
   /** JSON array of quarantine rows. */
   quarantine: string;
   bookmark: Date | null;
+  pageDone: boolean;
+  lateUpTo: Date | null;
+  futureAfter: Date;
+}
+
+/** A dedup key of an alert the store may already hold. */
+export interface AlertKey {
+  source: string;
+  externalId: string | null;
+  /** Hex; set when externalId is null. */
+  fingerprint: string | null;
 }
 
 export interface SyncRun {
   id: string;
   trigger: SyncTrigger;
+  mode: SyncMode;
   startedAt: Date;
   finishedAt: Date | null;
   result: SyncResult;
@@ -61,6 +96,8 @@ export interface SyncRun {
   inserted: number;
   duplicates: number;
   quarantined: number;
+  late: number;
+  futureDated: number;
   pages: number;
   error: string | null;
   host: string | null;
@@ -69,14 +106,17 @@ export interface SyncRun {
 export interface QuarantinedRecord {
   id: string;
   runId: string | null;
-  payload: unknown;
+  /** The record's JSON text (cut at QUARANTINE_TEXT_MAX characters). */
+  raw: string;
+  /** UTF-8 bytes of the record's whole JSON text. */
+  rawBytes: number;
   reason: string;
   receivedAt: Date;
 }
 
 /** The columns of a run, named as SyncRun names them, so rows need no mapping. */
-const RUN_COLUMNS = `id, trigger, started_at AS "startedAt", finished_at AS "finishedAt", result, fetched,
-  inserted, duplicates, quarantined, pages, error, host`;
+const RUN_COLUMNS = `id, trigger, mode, started_at AS "startedAt", finished_at AS "finishedAt", result,
+  fetched, inserted, duplicates, quarantined, late, future_dated AS "futureDated", pages, error, host`;
 
 /**
  * A JSON text as a jsonb parameter in binary format: a version byte (1) and the UTF-8 text. pg
@@ -129,13 +169,73 @@ export class SyncRepository {
     return count;
   }
 
-  async startRun(session: QueryRunner, trigger: SyncTrigger, host: string): Promise<string> {
+  async startRun(
+    session: QueryRunner,
+    trigger: SyncTrigger,
+    mode: SyncMode,
+    host: string,
+  ): Promise<string> {
     const [row] = await sql<Array<{ id: string }>>(
       session,
-      'INSERT INTO sync_runs (trigger, host) VALUES ($1, $2) RETURNING id',
-      [trigger, host],
+      'INSERT INTO sync_runs (trigger, mode, host) VALUES ($1, $2, $3) RETURNING id',
+      [trigger, mode, host],
     );
     return row.id;
+  }
+
+  /**
+   * Which of `keys` the store already holds, as their positions: a sync skips enriching and
+   * sending those (a reconciliation re-reads mostly known alerts). Read on the pool, so it sees
+   * what is committed; an alert committed meanwhile is still kept once by the insert's ON
+   * CONFLICT, which remains the guarantee.
+   */
+  async knownAlerts(keys: readonly AlertKey[]): Promise<Set<number>> {
+    const ids: [string[], string[], number[]] = [[], [], []];
+    const prints: [string[], number[]] = [[], []];
+    keys.forEach((key, i) => {
+      if (key.externalId !== null) {
+        ids[0].push(key.source);
+        ids[1].push(key.externalId);
+        ids[2].push(i);
+      } else if (key.fingerprint !== null) {
+        prints[0].push(key.fingerprint);
+        prints[1].push(i);
+      }
+    });
+    const rows = await this.dataSource.query<Array<{ i: number }>>(
+      `SELECT k.i FROM unnest($1::text[], $2::text[], $3::int[]) AS k(source, external_id, i)
+       WHERE EXISTS (SELECT 1 FROM alerts a WHERE a.source = k.source AND a.external_id = k.external_id)
+       UNION ALL
+       SELECT f.i FROM unnest($4::text[], $5::int[]) AS f(fingerprint, i)
+       WHERE EXISTS (SELECT 1 FROM alerts a
+                     WHERE a.fingerprint = decode(f.fingerprint, 'hex') AND a.external_id IS NULL)`,
+      [...ids, ...prints],
+    );
+    return new Set(rows.map((r) => r.i));
+  }
+
+  /**
+   * The run in progress on any replica, if its process still holds the sync lock (a run a killed
+   * process left 'running' is no running sync; the next one marks it interrupted).
+   */
+  async runningRun(): Promise<SyncRun | null> {
+    const rows = await this.dataSource.query<SyncRun[]>(
+      `SELECT ${RUN_COLUMNS} FROM sync_runs
+       WHERE result = 'running' AND EXISTS (
+         SELECT 1 FROM pg_locks
+         WHERE locktype = 'advisory' AND granted AND classid = 0 AND objid = $1 AND objsubid = 1)
+       ORDER BY started_at DESC LIMIT 1`,
+      [SYNC_LOCK_KEY],
+    );
+    return rows[0] ?? null;
+  }
+
+  /** When the newest reconciliation that did not fail started, on any replica. */
+  async lastReconcileStartedAt(): Promise<Date | null> {
+    const [row] = await this.dataSource.query<Array<{ at: Date | null }>>(
+      `SELECT max(started_at) AS at FROM sync_runs WHERE mode = 'reconcile' AND result <> 'failed'`,
+    );
+    return row?.at ?? null;
   }
 
   /** The newest created_at committed; on the sync's own session, or any pool connection. */
@@ -173,17 +273,21 @@ export class SyncRepository {
       ];
     });
     const quarantine = page.quarantine.map((q) => ({
-      hash: q.payloadHash.toString('hex'),
-      payload: q.payload,
+      hash: q.hash.toString('hex'),
+      raw: q.text,
+      bytes: q.bytes,
       reason: q.reason,
     }));
     return {
       runId: page.runId,
       fetched: page.fetched,
-      alertCount: rows.length,
+      alertCount: page.alertCount,
       alerts: jsonbParameter(JSON.stringify(rows)),
       quarantine: JSON.stringify(quarantine),
       bookmark: page.bookmark,
+      pageDone: page.pageDone,
+      lateUpTo: page.lateUpTo,
+      futureAfter: page.futureAfter,
     };
   }
 
@@ -207,13 +311,18 @@ export class SyncRepository {
                 (r->>6)::inet, (r->>7)::inet, r->>8, r->>9, r->>10, r->11
          FROM jsonb_array_elements($1::jsonb) AS r
          ON CONFLICT DO NOTHING
-         RETURNING source
+         RETURNING source, created_at
        ), quarantined AS (
-         INSERT INTO quarantine (run_id, payload_hash, payload, reason)
-         SELECT $3, decode(hash, 'hex'), payload, reason
-         FROM jsonb_to_recordset($2::jsonb) AS q(hash text, payload jsonb, reason text)
+         INSERT INTO quarantine (run_id, payload_hash, raw, raw_bytes, reason)
+         SELECT $3, decode(hash, 'hex'), raw, bytes, reason
+         FROM jsonb_to_recordset($2::jsonb) AS q(hash text, raw text, bytes int, reason text)
          ON CONFLICT (payload_hash) DO NOTHING
          RETURNING 1
+       ), counted AS (
+         SELECT count(*)::int AS n_inserted,
+                (count(*) FILTER (WHERE created_at <= $7::timestamptz))::int AS n_late,
+                (count(*) FILTER (WHERE created_at > $8::timestamptz))::int AS n_future_dated
+         FROM inserted
        ), bookmark AS (
          UPDATE sync_state
          SET bookmark = GREATEST(coalesce(bookmark, $4::timestamptz), $4::timestamptz), updated_at = now()
@@ -221,18 +330,33 @@ export class SyncRepository {
          RETURNING 1
        )
        UPDATE sync_runs SET
-         pages = pages + 1,
+         pages = pages + $9::int,
          fetched = fetched + $5,
-         inserted = inserted + (SELECT count(*) FROM inserted),
-         duplicates = duplicates + $6 - (SELECT count(*) FROM inserted),
-         quarantined = quarantined + (SELECT count(*) FROM quarantined)
+         inserted = inserted + counted.n_inserted,
+         duplicates = duplicates + $6 - counted.n_inserted,
+         quarantined = quarantined + (SELECT count(*) FROM quarantined),
+         late = late + counted.n_late,
+         future_dated = future_dated + counted.n_future_dated
+       FROM counted
        WHERE id = $3
-       RETURNING (SELECT count(*) FROM inserted)::int AS inserted,
+       RETURNING counted.n_inserted AS inserted,
                  (SELECT count(*) FROM quarantined)::int AS quarantined,
+                 counted.n_late AS late,
+                 counted.n_future_dated AS "futureDated",
                  (SELECT coalesce(jsonb_object_agg(source, n), '{}')
                   FROM (SELECT source, count(*)::int AS n FROM inserted GROUP BY source) s)
                    AS "insertedBySource"`,
-      [page.alerts, page.quarantine, page.runId, page.bookmark, page.fetched, page.alertCount],
+      [
+        page.alerts,
+        page.quarantine,
+        page.runId,
+        page.bookmark,
+        page.fetched,
+        page.alertCount,
+        page.lateUpTo,
+        page.futureAfter,
+        page.pageDone ? 1 : 0,
+      ],
     );
     if (!rows[0]) throw new Error(`sync run ${page.runId} no longer exists`);
     return rows[0];
@@ -282,9 +406,12 @@ export class SyncRepository {
     offset: number,
   ): Promise<{ records: QuarantinedRecord[]; total: number }> {
     const [records, [{ total }]] = await Promise.all([
+      // Records quarantined before raw text was kept have only their jsonb payload.
       this.dataSource.query<QuarantinedRecord[]>(
-        `SELECT id, run_id AS "runId", payload, reason, received_at AS "receivedAt" FROM quarantine
-         ORDER BY received_at DESC, id DESC LIMIT $1 OFFSET $2`,
+        `SELECT id, run_id AS "runId", coalesce(raw, payload::text) AS raw,
+                coalesce(raw_bytes, octet_length(payload::text)) AS "rawBytes", reason,
+                received_at AS "receivedAt"
+         FROM quarantine ORDER BY received_at DESC, id DESC LIMIT $1 OFFSET $2`,
         [limit, offset],
       ),
       this.dataSource.query<Array<{ total: number }>>(

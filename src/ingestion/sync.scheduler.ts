@@ -1,5 +1,8 @@
 // Only triggers: one sync at start-up, then one every sync_interval_seconds. The interval lives
-// in the SchedulerRegistry and is replaced at once when PUT /api/config changes it.
+// in the SchedulerRegistry and is replaced at once when PUT /api/config changes it. A second
+// interval asks for a reconciliation every SYNC_RECONCILE_INTERVAL_SECONDS: the first replica to
+// run one does, the others see it in the shared run history and skip; a tick that finds a sync
+// running leaves the reconciliation to the next ordinary tick.
 import {
   Inject,
   Injectable,
@@ -14,10 +17,13 @@ import { SyncAlreadyRunningError } from './sync-already-running.error.js';
 import { SyncCircuitService } from './sync-circuit.service.js';
 
 import { SyncSettingsService } from './sync-settings.service.js';
-import { SyncTrigger } from './sync.repository.js';
+import { SyncMode, SyncRepository, SyncTrigger } from './sync.repository.js';
 import { SyncService } from './sync.service.js';
 
 const INTERVAL_NAME = 'ingestion-sync';
+const RECONCILE_INTERVAL_NAME = 'ingestion-reconcile';
+/** Replicas' timers drift apart: a reconciliation this much sooner than due still counts. */
+const RECONCILE_SLACK = 0.9;
 
 @Injectable()
 export class SyncScheduler implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -26,9 +32,12 @@ export class SyncScheduler implements OnApplicationBootstrap, BeforeApplicationS
   private scheduledAt = 0;
   private skipped = 0;
   private circuitSkipped = 0;
+  /** A reconciliation came due while a sync ran: the next ordinary tick reconciles instead. */
+  private reconcilePending = false;
 
   constructor(
     private readonly sync: SyncService,
+    private readonly runs: SyncRepository,
     private readonly settings: SyncSettingsService,
     private readonly circuit: SyncCircuitService,
     private readonly registry: SchedulerRegistry,
@@ -65,8 +74,28 @@ export class SyncScheduler implements OnApplicationBootstrap, BeforeApplicationS
       return;
     }
     this.schedule(seconds);
+    const reconcileSeconds = this.config.reconcile.intervalSeconds;
+    if (reconcileSeconds > 0) {
+      this.registry.addInterval(
+        RECONCILE_INTERVAL_NAME,
+        setInterval(() => void this.reconcileTick(reconcileSeconds), reconcileSeconds * 1000),
+      );
+    }
 
     void this.trigger('startup');
+  }
+
+  /** Reconciles unless a replica did within the interval. */
+  private async reconcileTick(intervalSeconds: number): Promise<void> {
+    try {
+      const last = await this.runs.lastReconcileStartedAt();
+      if (last && Date.now() - last.getTime() < intervalSeconds * 1000 * RECONCILE_SLACK) return;
+    } catch (error) {
+      this.logger.warn({ err: error }, 'Could not read when the last reconciliation ran');
+      return;
+    }
+    this.reconcilePending = true;
+    await this.trigger('schedule');
   }
 
   schedule(seconds: number): void {
@@ -94,7 +123,9 @@ export class SyncScheduler implements OnApplicationBootstrap, BeforeApplicationS
         );
         return;
       }
-      await this.sync.start(trigger);
+      const mode: SyncMode = this.reconcilePending ? 'reconcile' : 'incremental';
+      await this.sync.start(trigger, mode);
+      if (mode === 'reconcile') this.reconcilePending = false;
     } catch (error) {
       if (error instanceof SyncAlreadyRunningError) {
         this.skipped += 1;
@@ -106,7 +137,8 @@ export class SyncScheduler implements OnApplicationBootstrap, BeforeApplicationS
   }
 
   beforeApplicationShutdown(): void {
-    if (this.registry.doesExist('interval', INTERVAL_NAME))
-      this.registry.deleteInterval(INTERVAL_NAME);
+    for (const name of [INTERVAL_NAME, RECONCILE_INTERVAL_NAME]) {
+      if (this.registry.doesExist('interval', name)) this.registry.deleteInterval(name);
+    }
   }
 }

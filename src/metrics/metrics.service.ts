@@ -9,7 +9,16 @@ const KNOWN_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 
 
 export interface FinishedSync {
   result: string;
+  mode: string;
   durationSeconds: number;
+}
+
+/** What one committed batch stored (the commit statement's own counts). */
+export interface CommittedBatch {
+  insertedBySource: Record<string, number>;
+  quarantined: number;
+  late: number;
+  futureDated: number;
 }
 
 @Injectable()
@@ -26,8 +35,8 @@ export class MetricsService {
 
   private readonly syncRuns = new Counter({
     name: 'vigil_sync_runs_total',
-    help: 'Sync runs this process finished, by result (success, failed, interrupted)',
-    labelNames: ['result'] as const,
+    help: 'Sync runs this process finished, by result (success, failed, interrupted) and mode (incremental, reconcile)',
+    labelNames: ['result', 'mode'] as const,
     registers: [this.registry],
   });
 
@@ -48,6 +57,18 @@ export class MetricsService {
   private readonly quarantined = new Counter({
     name: 'vigil_quarantined_records_total',
     help: 'Upstream records quarantined by syncs of this process (new ones)',
+    registers: [this.registry],
+  });
+
+  private readonly late = new Counter({
+    name: 'vigil_late_alerts_total',
+    help: 'Alerts stored by syncs of this process that earlier syncs had missed (they reached the upstream late)',
+    registers: [this.registry],
+  });
+
+  private readonly futureDated = new Counter({
+    name: 'vigil_future_dated_alerts_total',
+    help: 'Alerts stored by syncs of this process dated more than SYNC_MAX_FUTURE_SECONDS ahead of its clock',
     registers: [this.registry],
   });
 
@@ -93,13 +114,16 @@ export class MetricsService {
   }
 
   syncFinished(run: FinishedSync): void {
-    this.syncRuns.inc({ result: run.result });
+    this.syncRuns.inc({ result: run.result, mode: run.mode });
     this.syncDuration.observe(run.durationSeconds);
   }
 
-  pageCommitted(insertedBySource: Record<string, number>, quarantined: number): void {
-    for (const [source, n] of Object.entries(insertedBySource)) this.ingested.inc({ source }, n);
-    if (quarantined > 0) this.quarantined.inc(quarantined);
+  pageCommitted(batch: CommittedBatch): void {
+    for (const [source, n] of Object.entries(batch.insertedBySource))
+      this.ingested.inc({ source }, n);
+    if (batch.quarantined > 0) this.quarantined.inc(batch.quarantined);
+    if (batch.late > 0) this.late.inc(batch.late);
+    if (batch.futureDated > 0) this.futureDated.inc(batch.futureDated);
   }
 
   upstreamResponse(status: number | undefined): void {

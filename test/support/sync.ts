@@ -18,11 +18,14 @@ export async function waitUntil<T>(
 
 export interface Run {
   id: string;
+  mode: 'incremental' | 'reconcile';
   result: string;
   fetched: number;
   inserted: number;
   duplicates: number;
   quarantined: number;
+  late: number;
+  future_dated: number;
   pages: number;
   error: string | null;
   started_at: string;
@@ -37,8 +40,15 @@ export async function finishedRun(t: TestApp, admin: TestUser, runId: string): P
   });
 }
 
-export async function syncNow(t: TestApp, admin: TestUser): Promise<Run> {
-  const started = await t.api.post('/api/sync', { token: admin.token });
+export async function syncNow(
+  t: TestApp,
+  admin: TestUser,
+  mode?: 'incremental' | 'reconcile',
+): Promise<Run> {
+  const started = await t.api.post('/api/sync', {
+    token: admin.token,
+    ...(mode && { body: { mode } }),
+  });
   expect(started.status).toBe(202);
   return finishedRun(t, admin, started.body.run_id);
 }

@@ -61,6 +61,8 @@ export interface TestUser {
 
 export interface TestApp {
   url: string;
+  /** The service's process id (for /proc/<pid>/status). */
+  pid: number;
   api: ApiClient;
   /** A pool on the service's database, for arranging and checking state. */
   db: pg.Pool;
@@ -97,6 +99,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
 
   return {
     url,
+    pid: child.pid!,
     api,
     db,
     output,

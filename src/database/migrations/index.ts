@@ -6,6 +6,7 @@ import { ContextNetworkIndex1763810000000 } from './1763810000000-context-networ
 import { EventsAndHistory1763900000000 } from './1763900000000-events-and-history.js';
 import { FingerprintOnlyAsKey1764000000000 } from './1764000000000-fingerprint-only-as-key.js';
 import { ContextVersion1764000000100 } from './1764000000100-context-version.js';
+import { HostileUpstream1764100000000 } from './1764100000000-hostile-upstream.js';
 
 export const MIGRATIONS = [
   Identity1763700000000,
@@ -14,4 +15,5 @@ export const MIGRATIONS = [
   EventsAndHistory1763900000000,
   FingerprintOnlyAsKey1764000000000,
   ContextVersion1764000000100,
+  HostileUpstream1764100000000,
 ];

@@ -1,10 +1,26 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsInt, IsOptional, Max, Min } from 'class-validator';
-import type { QuarantinedRecord, SyncRun } from '../sync.repository.js';
+import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
+import { jsonDepth, MAX_BODY_DEPTH } from '../../common/validation/validation.pipe.js';
+import { QUARANTINE_TEXT_MAX } from '../record-rendering.js';
+import type { QuarantinedRecord, SyncMode, SyncRun } from '../sync.repository.js';
+
+const SYNC_MODES: SyncMode[] = ['incremental', 'reconcile'];
 
 const toInt = ({ value }: { value: unknown }) =>
   typeof value === 'string' && /^-?\d+$/.test(value) ? Number(value) : value;
+
+export class StartSyncDto {
+  @ApiPropertyOptional({
+    enum: SYNC_MODES,
+    default: 'incremental',
+    description:
+      'incremental: from the bookmark; reconcile: re-read SYNC_RECONCILE_WINDOW_HOURS for alerts that reached the upstream late',
+  })
+  @IsOptional()
+  @IsIn(SYNC_MODES)
+  mode?: SyncMode;
+}
 
 export class SyncStartedDto {
   @ApiProperty({ format: 'uuid' })
@@ -14,6 +30,7 @@ export class SyncStartedDto {
 export class SyncRunDto {
   @ApiProperty({ format: 'uuid' }) id: string;
   @ApiProperty({ enum: ['startup', 'schedule', 'manual'] }) trigger: string;
+  @ApiProperty({ enum: SYNC_MODES }) mode: SyncMode;
   @ApiProperty({ format: 'date-time' }) started_at: string;
   @ApiProperty({ format: 'date-time', nullable: true, type: String }) finished_at: string | null;
   @ApiProperty({ enum: ['running', 'success', 'failed', 'interrupted'] }) result: string;
@@ -21,6 +38,15 @@ export class SyncRunDto {
   @ApiProperty() inserted: number;
   @ApiProperty() duplicates: number;
   @ApiProperty() quarantined: number;
+  @ApiProperty({
+    description:
+      'New alerts earlier syncs had missed: created at or before the bookmark the run began from',
+  })
+  late: number;
+  @ApiProperty({
+    description: 'New alerts dated more than SYNC_MAX_FUTURE_SECONDS ahead of the service clock',
+  })
+  future_dated: number;
   @ApiProperty() pages: number;
   @ApiProperty({ nullable: true, type: Number }) duration_ms: number | null;
   @ApiProperty({ nullable: true, type: String }) error: string | null;
@@ -31,6 +57,7 @@ export class SyncRunDto {
     return {
       id: run.id,
       trigger: run.trigger,
+      mode: run.mode,
       started_at: run.startedAt.toISOString(),
       finished_at: run.finishedAt?.toISOString() ?? null,
       result: run.result,
@@ -38,6 +65,8 @@ export class SyncRunDto {
       inserted: run.inserted,
       duplicates: run.duplicates,
       quarantined: run.quarantined,
+      late: run.late,
+      future_dated: run.futureDated,
       pages: run.pages,
       duration_ms: run.finishedAt ? run.finishedAt.getTime() - run.startedAt.getTime() : null,
       error: run.error,
@@ -72,19 +101,40 @@ export class ListQuarantineQuery extends ListRunsQuery {
 export class QuarantinedRecordDto {
   @ApiProperty({ format: 'uuid' }) id: string;
   @ApiProperty({ format: 'uuid', nullable: true, type: String }) run_id: string | null;
-  @ApiProperty({ description: 'The record exactly as the upstream sent it' }) payload: unknown;
+  @ApiProperty({
+    nullable: true,
+    description: `The record as the upstream sent it; null when it is only kept in part (see raw) or nests deeper than ${MAX_BODY_DEPTH} levels`,
+  })
+  payload: unknown;
+  @ApiProperty({
+    description: `The record as JSON text, escaped (a NUL is the six characters \\u0000), at most ${QUARANTINE_TEXT_MAX} characters`,
+  })
+  raw: string;
+  @ApiProperty({ description: 'UTF-8 bytes of the whole JSON text of the record' })
+  size_bytes: number;
+  @ApiProperty({ description: 'raw holds only the beginning of the record' }) truncated: boolean;
   @ApiProperty({ example: 'severity must be one of low, medium, high, critical' }) reason: string;
   @ApiProperty({ format: 'date-time' }) received_at: string;
 
   static from(record: QuarantinedRecord): QuarantinedRecordDto {
+    const truncated = Buffer.byteLength(record.raw) < record.rawBytes;
     return {
       id: record.id,
       run_id: record.runId,
-      payload: record.payload,
+      payload: truncated ? null : shownWhole(record.raw),
+      raw: record.raw,
+      size_bytes: record.rawBytes,
+      truncated,
       reason: record.reason,
       received_at: record.receivedAt.toISOString(),
     };
   }
+}
+
+/** The parsed record, unless it nests too deep to serialise safely. */
+function shownWhole(raw: string): unknown {
+  const value = JSON.parse(raw) as unknown;
+  return jsonDepth(value) > MAX_BODY_DEPTH ? null : value;
 }
 
 export class QuarantineListDto {
