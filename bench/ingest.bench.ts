@@ -1,8 +1,13 @@
 // Ingest throughput: a mock backlog of N alerts synced end to end by the real service (HTTP
 // paging, normalisation, enrichment, one transaction per page) into PostgreSQL, beside a raw
 // baseline in the same run that inserts the same rows with INSERT … SELECT unnest(...) batches of
-// the same size, without HTTP or enrichment. Rounds alternate so machine noise hits both. Also
-// reports the service's peak RSS (VmHWM) over the run.
+// the same size, without HTTP or enrichment. Rounds alternate so machine noise hits both. After
+// each round's sync, with every alert stored, a reconciliation run (POST /api/sync
+// {"mode":"reconcile"}, SYNC_RECONCILE_WINDOW_HOURS 48 so its window covers the whole 24 h
+// backlog) re-reads all of it: its throughput is records re-read per second, it must insert
+// nothing, and it is reported beside the ingest figures with its ratio to the new-alert ingest
+// rate. Also reports CPU per 1000 records by process for each phase and the service's peak RSS
+// (VmHWM) over the run.
 import { readFileSync } from 'node:fs';
 import pg from 'pg';
 import { alertAt } from '../mock-api/alert-generator.js';
@@ -195,6 +200,40 @@ async function rawInsert(
   return performance.now() - started;
 }
 
+interface FinishedRun {
+  result: string;
+  fetched: number;
+  inserted: number;
+  error: string | null;
+}
+
+/** Starts a sync of `mode` and polls sync_runs until it ends; seconds from the POST to then. */
+async function timedSync(
+  api: ApiClient,
+  token: string,
+  db: pg.Client,
+  mode: 'incremental' | 'reconcile',
+): Promise<{ run: FinishedRun; seconds: number }> {
+  const started = performance.now();
+  // An ordinary sync is started as before, without a body.
+  const start = await api.post(
+    '/api/sync',
+    mode === 'reconcile' ? { token, body: { mode } } : { token },
+  );
+  if (start.status !== 202)
+    throw new Error(`POST /api/sync (${mode}): ${start.status} ${JSON.stringify(start.body)}`);
+  for (;;) {
+    await new Promise((r) => setTimeout(r, 100));
+    const { rows: found } = await db.query<FinishedRun>(
+      'SELECT result, fetched, inserted, error FROM sync_runs WHERE id = $1',
+      [start.body.run_id],
+    );
+    if (found[0] && found[0].result !== 'running') {
+      return { run: found[0], seconds: (performance.now() - started) / 1000 };
+    }
+  }
+}
+
 export async function benchIngest(options: IngestOptions): Promise<void> {
   const url = await freshBenchDatabase();
   const mock = createMockServer({
@@ -211,6 +250,10 @@ export async function benchIngest(options: IngestOptions): Promise<void> {
       UPSTREAM_URL: mockUrl,
       SYNC_PAGE_SIZE: String(PAGE),
       DEFAULT_LOOKBACK_HOURS: '48',
+      // The reconciliation window covers the whole backlog (spread over the mock's last 24 h);
+      // runs are only the bench's own.
+      SYNC_RECONCILE_WINDOW_HOURS: '48',
+      SYNC_RECONCILE_INTERVAL_SECONDS: '0',
       LOG_LEVEL: 'warn',
       DB_POOL_SIZE: '10',
       ADMIN_USERNAME: 'bench',
@@ -247,9 +290,12 @@ export async function benchIngest(options: IngestOptions): Promise<void> {
     const same: number[] = [];
     let enrichments: StoredEnrichment[] | undefined;
     const meter = new CpuMeter(db, service.child.pid!);
-    const cpu: Record<'raw' | 'service' | 'same', Array<Record<string, number>>> = {
+    const reconcile: number[] = [];
+    const reconcileInserted: number[] = [];
+    const cpu: Record<'raw' | 'service' | 'reconcile' | 'same', Array<Record<string, number>>> = {
       raw: [],
       service: [],
+      reconcile: [],
       same: [],
     };
     for (let round = 0; round < options.rounds; round++) {
@@ -260,28 +306,31 @@ export async function benchIngest(options: IngestOptions): Promise<void> {
 
       await clearIngested(db);
       await meter.begin();
-      const started = performance.now();
-      const start = await api.post('/api/sync', { token });
-      if (start.status !== 202)
-        throw new Error(`POST /api/sync: ${start.status} ${JSON.stringify(start.body)}`);
-      let run;
-      for (;;) {
-        await new Promise((r) => setTimeout(r, 100));
-        const { rows: found } = await db.query<{ result: string; inserted: number }>(
-          'SELECT result, inserted FROM sync_runs WHERE id = $1',
-          [start.body.run_id],
-        );
-        if (found[0] && found[0].result !== 'running') {
-          run = found[0];
-          break;
-        }
-      }
-      const seconds = (performance.now() - started) / 1000;
+      const { run, seconds } = await timedSync(api, token, db, 'incremental');
       cpu.service.push(await meter.end(rows.length));
       if (run.result !== 'success' || run.inserted !== rows.length) {
         throw new Error(`sync ${run.result}: inserted ${run.inserted} of ${rows.length}`);
       }
       full.push(rows.length / seconds);
+
+      // Every alert is stored now: a reconciliation re-reads them all and must add none.
+      await meter.begin();
+      const again = await timedSync(api, token, db, 'reconcile');
+      if (again.run.result !== 'success' || again.run.inserted !== 0) {
+        throw new Error(
+          `reconciliation ${again.run.result} (${again.run.error ?? 'no error'}): inserted ` +
+            `${again.run.inserted} of an already stored window, expected 0`,
+        );
+      }
+      if (again.run.fetched !== options.backlog) {
+        throw new Error(
+          `reconciliation re-read ${again.run.fetched} of the ${options.backlog} stored records: ` +
+            'its window does not cover the backlog',
+        );
+      }
+      cpu.reconcile.push(await meter.end(again.run.fetched));
+      reconcile.push(again.run.fetched / again.seconds);
+      reconcileInserted.push(again.run.inserted);
 
       if (options.sameRows) {
         enrichments ??= await storedEnrichments(db, rows);
@@ -293,6 +342,7 @@ export async function benchIngest(options: IngestOptions): Promise<void> {
     }
     const rawRate = median(raw);
     const fullRate = median(full);
+    const reconcileRate = median(reconcile);
     process.stdout.write(
       `\ningest: backlog ${options.backlog} (${rows.length} valid), pages of ${PAGE}, ${options.rounds} alternating rounds\n`,
     );
@@ -308,9 +358,18 @@ export async function benchIngest(options: IngestOptions): Promise<void> {
           'alerts/s (median)': Math.round(fullRate),
           rounds: full.map(Math.round).join(' '),
         },
+        {
+          path: 'service reconcile: re-read stored window (records/s)',
+          'alerts/s (median)': Math.round(reconcileRate),
+          rounds: reconcile.map(Math.round).join(' '),
+        },
       ])}\n`,
     );
     process.stdout.write(`ratio service : raw = ${(fullRate / rawRate).toFixed(2)}\n`);
+    process.stdout.write(
+      `reconcile: ${options.backlog} records re-read a round, inserted ${reconcileInserted.join(' ')} ` +
+        `(must be 0); ratio reconcile : service ingest = ${(reconcileRate / fullRate).toFixed(2)}\n`,
+    );
     if (options.sameRows) {
       const sameRate = median(same);
       process.stdout.write(
@@ -328,11 +387,14 @@ export async function benchIngest(options: IngestOptions): Promise<void> {
       ),
     });
     process.stdout.write(
-      `CPU ms per 1000 alerts, by process (each round):\n${table([
-        cpuRow('raw baseline', cpu.raw),
-        cpuRow('service sync', cpu.service),
-        ...(options.sameRows ? [cpuRow('raw, same rows', cpu.same)] : []),
-      ])}\n`,
+      `CPU ms per 1000 alerts (reconcile: per 1000 records re-read), by process (each round):\n${table(
+        [
+          cpuRow('raw baseline', cpu.raw),
+          cpuRow('service sync', cpu.service),
+          cpuRow('service reconcile', cpu.reconcile),
+          ...(options.sameRows ? [cpuRow('raw, same rows', cpu.same)] : []),
+        ],
+      )}\n`,
     );
     process.stdout.write(`service peak RSS (VmHWM) = ${peakRssMb(service.child.pid!)} MB\n`);
   } finally {
