@@ -1,3 +1,5 @@
+import fc from 'fast-check';
+import { parseInstant } from '../common/pagination/timestamp.js';
 import { normalizeAlert } from './alert-normalizer.js';
 
 const standard = {
@@ -27,6 +29,34 @@ function nested(levels: number): unknown[] {
 }
 
 describe(normalizeAlert.name, () => {
+  it('reads created_at exactly as the API reads instants (parseInstant), on any date-time', () => {
+    const two = (max: number) => fc.integer({ min: 0, max }).map((n) => String(n).padStart(2, '0'));
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1970, max: 9999 }).map(String),
+        two(13),
+        two(32),
+        two(24),
+        two(60),
+        two(60),
+        fc.option(fc.stringMatching(/^[0-9]{1,9}$/), { nil: undefined }),
+        fc.oneof(fc.constant('Z'), fc.tuple(fc.constantFrom('+', '-'), two(15), two(60))),
+        (y, mo, d, h, mi, s, fraction, zone) => {
+          const offset = typeof zone === 'string' ? zone : `${zone[0]}${zone[1]}:${zone[2]}`;
+          const text = `${y}-${mo}-${d}T${h}:${mi}:${s}${fraction ? `.${fraction}` : ''}${offset}`;
+          const expected = parseInstant(text);
+          const result = normalizeAlert({ ...standard, created_at: text });
+          if (!expected || expected.epochMs > Date.UTC(9999, 11, 31, 23, 59, 59, 999)) {
+            expect(result.ok).toBe(false);
+          } else {
+            expect(result.ok && result.alert.createdAt.getTime()).toBe(expected.epochMs);
+          }
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
+
   it('keeps a record nested exactly 64 levels deep (the API bodies’ bound)', () => {
     expect(normalizeAlert({ ...standard, extra: nested(63) }).ok).toBe(true);
   });
@@ -116,6 +146,16 @@ describe(normalizeAlert.name, () => {
     ['hour 24', { ...standard, created_at: '2026-06-30T24:00:00Z' }, /not a valid date/],
     ['year 0', { ...standard, created_at: '0000-01-01T00:00:00Z' }, /valid date|1970/],
     ['a date before 1970', { ...standard, created_at: '1969-12-31T23:59:59Z' }, /1970 to 9999/],
+    [
+      'year 99 (Date.UTC would read 1999)',
+      { ...standard, created_at: '0099-06-01T00:00:00Z' },
+      /1970 to 9999/,
+    ],
+    [
+      'an offset past 14 hours',
+      { ...standard, created_at: '2026-06-01T00:00:00+15:00' },
+      /not a valid date/,
+    ],
     [
       'a date that is year 10000 in UTC',
       { ...standard, created_at: '9999-12-31T23:00:00-05:00' },
