@@ -135,7 +135,7 @@ export class SyncService implements BeforeApplicationShutdown {
         stop.abort(
           new SyncStopped(
             `The run was stopped after ${limitSeconds} s (SYNC_MAX_RUN_SECONDS); ` +
-              'what it fetched until then is stored, and the next sync goes on from the bookmark',
+              `what it fetched until then is stored; ${resumes(mode)}`,
           ),
         ),
       limitSeconds * 1000,
@@ -251,7 +251,7 @@ export class SyncService implements BeforeApplicationShutdown {
         const stop =
           stalled ??
           this.loopReason(page, cursors, pages, signature, previousSignature) ??
-          (next ? this.limitReason(pages) : null);
+          (next ? this.limitReason(pages, context.mode) : null);
         previousSignature = signature;
         const prefetch = page.chars <= LARGE_PAGE_CHARS;
         const fetchNext = () => {
@@ -323,11 +323,11 @@ export class SyncService implements BeforeApplicationShutdown {
   }
 
   /** SYNC_MAX_PAGES or SYNC_MAX_RUN_SECONDS reached while the upstream has more. */
-  private limitReason(pages: number): string | null {
+  private limitReason(pages: number, mode: SyncMode): string | null {
     if (pages < this.config.maxPages) return null;
     return (
-      `The run stopped after ${pages} pages (SYNC_MAX_PAGES); what it fetched is stored, and the ` +
-      'next sync goes on from the bookmark'
+      `The run stopped after ${pages} pages (SYNC_MAX_PAGES); what it fetched is stored; ` +
+      resumes(mode)
     );
   }
 
@@ -383,7 +383,7 @@ export class SyncService implements BeforeApplicationShutdown {
       if (progress.newest === null || at > progress.newest) progress.newest = at;
     }
     const futureAfter = Date.now() + this.config.maxFutureSeconds * 1000;
-    const fresh = await this.withoutKnown(valid, context.startBookmark);
+    const fresh = await this.withoutKnown(valid, context, futureAfter);
     const enrichments = await this.enrichment.enrich(fresh);
     return this.repository.encodePage({
       runId: context.runId,
@@ -403,15 +403,25 @@ export class SyncService implements BeforeApplicationShutdown {
   }
 
   /**
-   * Leaves out the alerts the store already holds. Only alerts at or before the run's first
-   * bookmark can be known (the overlap, a reconciliation's window); newer ones skip the lookup.
+   * Leaves out the alerts the store already holds, before they cost enrichment and a rewrite. A
+   * reconciliation looks up every alert (it re-reads mostly known ones); an incremental sync only
+   * those at or before its first bookmark (the overlap) and those dated past the skew allowed,
+   * which a previous run may have stored beyond the bookmark. Newer ones skip the lookup.
    */
   private async withoutKnown(
     alerts: NormalizedAlert[],
-    bookmark: Date | null,
+    context: RunContext,
+    futureAfter: number,
   ): Promise<NormalizedAlert[]> {
-    if (!bookmark) return alerts;
-    const candidates = alerts.filter((a) => a.createdAt <= bookmark);
+    const bookmark = context.startBookmark?.getTime() ?? null;
+    // New alerts are newer than the bookmark; a future-dated one may be stored although it is.
+    const candidates =
+      context.mode === 'reconcile'
+        ? alerts
+        : alerts.filter((a) => {
+            const at = a.createdAt.getTime();
+            return (bookmark !== null && at <= bookmark) || at > futureAfter;
+          });
     if (candidates.length === 0) return alerts;
     const known = await this.repository.knownAlerts(candidates);
     if (known.size === 0) return alerts;
@@ -442,6 +452,13 @@ const EMPTY_RUN: Omit<SyncRun, 'id' | 'mode' | 'startedAt' | 'finishedAt' | 'res
   pages: 0,
   host: null,
 };
+
+/** What happens after a run stopped by a limit, for its error. */
+function resumes(mode: SyncMode): string {
+  return mode === 'reconcile'
+    ? 'the next reconciliation reads its window again from the start'
+    : 'the next sync goes on from the bookmark';
+}
 
 /** Upstream text in a run's error: JSON-quoted (no control characters) and short. */
 function quote(text: string): string {
