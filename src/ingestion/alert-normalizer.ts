@@ -57,6 +57,7 @@ function fail(reason: string): never {
 
 /** PostgreSQL text holds neither NUL nor (as UTF-8) half of a surrogate pair. */
 /** Anything storable() has to look at twice: a NUL or a surrogate, paired or not. */
+// eslint-disable-next-line no-control-regex -- NUL is exactly what it looks for
 const SUSPECT = /[\u0000\ud800-\udfff]/;
 
 function storable(field: string, value: string): string {
