@@ -47,22 +47,34 @@ interface StateRow {
   assignee_username: string | null;
 }
 
-const STATE_SELECT = `SELECT a.id, a.status, a.resolution, a.version, a.assignee_id,
+/**
+ * An alert's state with its assignee's username, read by a statement of its own once the rows are
+ * locked. Never in the locking statement itself: under READ COMMITTED a locking SELECT that finds
+ * a row updated since its snapshot re-reads that row (EvalPlanQual) but keeps the joined users
+ * row from the snapshot, so an assignee set meanwhile reads back without a username, and a change
+ * planned from that state silently unassigns the alert. A statement started after the lock is
+ * granted has a snapshot that includes every change committed before, and none can follow.
+ */
+const STATE_READ = `SELECT a.id, a.status, a.resolution, a.version, a.assignee_id,
     u.username AS assignee_username
-  FROM alerts a LEFT JOIN users u ON u.id = a.assignee_id`;
+  FROM alerts a LEFT JOIN users u ON u.id = a.assignee_id
+  WHERE a.id = ANY($1::uuid[])`;
 
 const HISTORY_COLUMNS = `id, at, actor_id, actor_username, field, from_value, to_value, resolution, note`;
 
 function toState(row: StateRow): AlertState {
+  if (row.assignee_id !== null && row.assignee_username === null) {
+    // Cannot happen when read after the lock (deleting a user updates its alerts, which waits
+    // for the lock); planning from it would unassign the alert without a history row.
+    throw new Error(`Alert ${row.id} read with an assignee but no username`);
+  }
   return {
     id: row.id,
     status: row.status,
     resolution: row.resolution,
     version: row.version,
     assignee:
-      row.assignee_id && row.assignee_username
-        ? { id: row.assignee_id, username: row.assignee_username }
-        : null,
+      row.assignee_id === null ? null : { id: row.assignee_id, username: row.assignee_username! },
   };
 }
 
@@ -82,23 +94,41 @@ export class AlertWorkflowRepository {
     return rows[0] ?? null;
   }
 
-  /** The alerts with these ids, locked until the transaction ends (in id order: no deadlock). */
+  /** The alerts with these ids, locked until the transaction ends, in id order (no deadlock). */
   async lockByIds(tx: EntityManager, ids: readonly string[]): Promise<AlertState[]> {
-    const rows = await tx.query<StateRow[]>(
-      `${STATE_SELECT} WHERE a.id = ANY($1::uuid[]) ORDER BY a.id FOR UPDATE OF a`,
+    const locked = await tx.query<Array<{ id: string }>>(
+      'SELECT id FROM alerts WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE',
       [ids],
     );
-    return rows.map(toState);
+    return this.readStates(tx, locked, 'ORDER BY a.id');
   }
 
-  /** At most `limit` alerts matching the filter, newest first (the list's order), locked. */
+  /**
+   * At most `limit` alerts matching the filter, newest first (the list's order), locked. They
+   * are chosen newest first but locked in id order, the order every lock here is taken in, so
+   * two bulk actions never wait on each other in a cycle. The filter is checked again on each
+   * row as locked: an alert changed meanwhile so that it no longer matches is left alone.
+   */
   async lockMatching(tx: EntityManager, filter: AlertFilter, limit: number): Promise<AlertState[]> {
     const where = alertConditions(filter);
-    const rows = await tx.query<StateRow[]>(
-      `${STATE_SELECT} ${where.toSql()}
-       ORDER BY a.created_at DESC, a.id DESC LIMIT ${where.param(limit)} FOR UPDATE OF a`,
-      where.params,
+    const newest = `SELECT a.id FROM alerts a ${where.toSql()}
+      ORDER BY a.created_at DESC, a.id DESC LIMIT ${where.param(limit)}`;
+    const matching = where.clone().add(`a.id = ANY(ARRAY(${newest}))`);
+    const locked = await tx.query<Array<{ id: string }>>(
+      `SELECT a.id FROM alerts a ${matching.toSql()} ORDER BY a.id FOR UPDATE`,
+      matching.params,
     );
+    return this.readStates(tx, locked, 'ORDER BY a.created_at DESC, a.id DESC');
+  }
+
+  /** The state of alerts this transaction holds locked (see STATE_READ). */
+  private async readStates(
+    tx: EntityManager,
+    locked: ReadonlyArray<{ id: string }>,
+    order: string,
+  ): Promise<AlertState[]> {
+    if (locked.length === 0) return [];
+    const rows = await tx.query<StateRow[]>(`${STATE_READ} ${order}`, [locked.map((r) => r.id)]);
     return rows.map(toState);
   }
 
