@@ -121,8 +121,8 @@ describe('Users API (e2e)', () => {
     });
 
     it.each([
-      ['12 characters', 'x'.repeat(12)],
-      ['256 characters', 'x'.repeat(256)],
+      ['12 characters', 'k8#Tq2!vLm9z'],
+      ['256 characters', 'k8#Tq2!vLm9z'.repeat(22).slice(0, 256)],
     ])('accepts a password of %s', async (_, password) => {
       const res = await create({ ...VALID, password });
       expect(res.status).toBe(201);

@@ -3,6 +3,7 @@ import {
   ATTRIBUTES_MAX_DEPTH,
   attributesRule,
   descriptionRule,
+  visibleCharacters,
   ipRule,
   nameRule,
   nestsWithin,
@@ -64,11 +65,41 @@ describe('event field rules', () => {
       expect(descriptionRule('x'.repeat(20), 'description', 'critical')).toBeNull();
       expect(descriptionRule('0123456789 0123456789', 'description', 'critical')).toBeNull();
       expect(descriptionRule('short', 'description', 'critical')).toMatch(
-        /^description of a critical event must have at least 20 non-whitespace characters \(got 5\)$/,
+        /^description of a critical event must have at least 20 non-whitespace, visible characters \(got 5\)$/,
       );
       const padded = ` ${'a b c d e f g h i j k l m n o p q r s'}      `; // 19 letters
       expect(descriptionRule(padded, 'description', 'critical')).toMatch(/got 19/);
       expect(descriptionRule(padded, 'description', 'high')).toBeNull();
+    });
+
+    it.each([
+      ['zero-width spaces (Cf)', '\u200b'],
+      ['zero-width joiners (Cf)', '\u200d'],
+      ['word joiners (Cf)', '\u2060'],
+      ['byte-order marks (Cf)', '\ufeff'],
+      ['right-to-left marks (Cf)', '\u200f'],
+      ['soft hyphens (Cf)', '\u00ad'],
+      ['no-break spaces (Zs)', '\u00a0'],
+      ['ideographic spaces (Zs)', '\u3000'],
+      ['line separators (Zl)', '\u2028'],
+      ['paragraph separators (Zp)', '\u2029'],
+      ['escape characters (Cc)', '\u001b'],
+      ['Hangul fillers (default-ignorable)', '\u3164'],
+      ['variation selectors (default-ignorable)', '\ufe0f'],
+      ['combining acute accents (Mn)', '\u0301'],
+    ])('does not count %s as visible', (_, invisible) => {
+      const padded = `${invisible.repeat(20)}abc${invisible.repeat(20)}`;
+      expect(descriptionRule(padded, 'description', 'critical')).toMatch(/got 3\)$/);
+      expect(descriptionRule(invisible.repeat(20), 'description', 'low')).toMatch(
+        /^description must not be blank/,
+      );
+    });
+
+    it('counts visible characters of any script, emoji and a base letter with its accent once', () => {
+      expect(visibleCharacters('日本語のアラート')).toBe(8);
+      expect(visibleCharacters('🚨🚨')).toBe(2);
+      expect(visibleCharacters('e\u0301')).toBe(1);
+      expect(visibleCharacters(' a\u200b\tb\n')).toBe(2);
     });
   });
 

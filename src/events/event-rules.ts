@@ -28,6 +28,16 @@ const NUL = '\u0000';
 const LONE_SURROGATE = /\p{Cs}/u;
 const UNPAIRED = 'must not contain unpaired UTF-16 surrogates';
 
+// What a reader cannot see: whitespace and separators (Zs, Zl, Zp), control and format characters
+// (Cc, Cf: zero-width spaces and joiners, bidi marks, the BOM), other default-ignorable code points
+// (variation selectors, the Hangul fillers) and combining marks (Mn, Me), which add nothing
+// visible without a base character.
+const INVISIBLE =
+  /[\p{White_Space}\p{Zs}\p{Zl}\p{Zp}\p{Cc}\p{Cf}\p{Default_Ignorable_Code_Point}\p{Mn}\p{Me}]/gu;
+
+/** How many characters of `text` can be seen: everything but whitespace and invisible characters. */
+export const visibleCharacters = (text: string): number => characters(text.replace(INVISIBLE, ''));
+
 /** Trims strings; anything else is left for the rule to refuse. */
 export const trimmed = (value: unknown): unknown =>
   typeof value === 'string' ? value.trim() : value;
@@ -56,7 +66,7 @@ export function severityRule(value: unknown, field: string): Message {
     : `${field} must be one of: ${SEVERITIES.join(', ')} (any case)`;
 }
 
-/** 1..5000 characters once trimmed; a critical event needs 20 that are not whitespace. */
+/** 1..5000 characters once trimmed, some visible; a critical event needs 20 visible ones. */
 export function descriptionRule(value: unknown, field: string, severity: unknown): Message {
   if (typeof value !== 'string') return `${field} must be a string`;
   if (value === '') return `${field} must not be blank`;
@@ -66,11 +76,12 @@ export function descriptionRule(value: unknown, field: string, severity: unknown
   }
   if (value.includes(NUL)) return `${field} must not contain NUL characters`;
   if (LONE_SURROGATE.test(value)) return `${field} ${UNPAIRED}`;
-  const meaningful = characters(value.replace(/\s/gu, ''));
-  if (severity === 'critical' && meaningful < CRITICAL_DESCRIPTION_MIN) {
+  const visible = visibleCharacters(value);
+  if (visible === 0) return `${field} must not be blank (it has no visible characters)`;
+  if (severity === 'critical' && visible < CRITICAL_DESCRIPTION_MIN) {
     return (
       `${field} of a critical event must have at least ${CRITICAL_DESCRIPTION_MIN} ` +
-      `non-whitespace characters (got ${meaningful})`
+      `non-whitespace, visible characters (got ${visible})`
     );
   }
   return null;

@@ -24,6 +24,48 @@ export function jsonDepth(value: unknown, limit = MAX_BODY_DEPTH): number {
   return deepest;
 }
 
+// PostgreSQL text and jsonb cannot hold U+0000, and UTF-8 cannot encode half a surrogate pair
+// (text silently gets U+FFFD, jsonb refuses the escape): either would fail deep in a query as a
+// 500. A paired surrogate is one code point, so /\p{Cs}/u finds only the unpaired halves.
+// eslint-disable-next-line no-control-regex -- NUL is what this looks for
+const UNSTORABLE = /\u0000|\p{Cs}/u;
+
+/** A string (or an object key) PostgreSQL cannot store, found in a request value. */
+export interface Unstorable {
+  /** `a.b`, array items as `a.0`; '' for the value itself. For a key: the object holding it. */
+  path: string;
+  inKey: boolean;
+  message: string;
+}
+
+/** The first string or key in `value` that PostgreSQL cannot store, else null (walked without recursion). */
+export function findUnstorable(value: unknown): Unstorable | null {
+  const stack: Array<[unknown, string]> = [[value, '']];
+  while (stack.length > 0) {
+    const [node, path] = stack.pop()!;
+    if (typeof node === 'string') {
+      if (UNSTORABLE.test(node)) return { path, inKey: false, message: unstorableMessage(node) };
+      continue;
+    }
+    if (node === null || typeof node !== 'object') continue;
+    for (const [key, child] of Object.entries(node)) {
+      if (UNSTORABLE.test(key)) {
+        return { path, inKey: true, message: `has a field name that ${unstorableMessage(key)}` };
+      }
+      stack.push([child, path ? `${path}.${key}` : key]);
+    }
+  }
+  return null;
+}
+
+function unstorableMessage(text: string): string {
+  return text.includes('\u0000')
+    ? 'must not contain NUL (U+0000) characters'
+    : 'must not contain unpaired UTF-16 surrogates';
+}
+
+const CHECKED_SOURCES = new Set<ArgumentMetadata['type']>(['body', 'query', 'param']);
+
 class BoundedValidationPipe extends ValidationPipe {
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     if (metadata.type === 'body' && jsonDepth(value) > MAX_BODY_DEPTH) {
@@ -31,8 +73,20 @@ class BoundedValidationPipe extends ValidationPipe {
         { field: 'body', message: `the body nests deeper than ${MAX_BODY_DEPTH} levels` },
       ]);
     }
-    return super.transform(value, metadata);
+    const found = CHECKED_SOURCES.has(metadata.type) ? findUnstorable(value) : null;
+    // A bad key is refused before the DTO's rules, whose unknown-field message would repeat it.
+    if (found?.inKey) throw unstorableError(found, metadata);
+    // Otherwise the DTO's own rules speak first (they may say more about a field); a string
+    // they let through still never reaches SQL with a character PostgreSQL refuses.
+    const result: unknown = await super.transform(value, metadata);
+    if (found) throw unstorableError(found, metadata);
+    return result;
   }
+}
+
+function unstorableError(found: Unstorable, metadata: ArgumentMetadata): ValidationFailedException {
+  const field = [metadata.data, found.path].filter(Boolean).join('.') || metadata.type;
+  return new ValidationFailedException([{ field, message: `${field} ${found.message}` }]);
 }
 
 /** Unknown fields are rejected (not stripped), and every failure names its field. */

@@ -60,7 +60,7 @@ export class CreateEventDto {
     example: 'Credential dumping tool executed on host fin-ws-042',
     description:
       `Trimmed; 1 to ${DESCRIPTION_MAX} characters. A critical event needs at least ` +
-      `${CRITICAL_DESCRIPTION_MIN} characters that are not whitespace.`,
+      `${CRITICAL_DESCRIPTION_MIN} visible characters (whitespace, zero-width and other invisible characters do not count).`,
   })
   @Trim()
   @Rule('description', (value, field, body) => descriptionRule(value, field, body.severity))

@@ -1,14 +1,11 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
+import { IntegerQuery } from '../../common/pagination/query-fields.js';
 import { jsonDepth, MAX_BODY_DEPTH } from '../../common/validation/validation.pipe.js';
 import { QUARANTINE_TEXT_MAX } from '../record-rendering.js';
 import type { QuarantinedRecord, SyncMode, SyncRun } from '../sync.repository.js';
 
 const SYNC_MODES: SyncMode[] = ['incremental', 'reconcile'];
-
-const toInt = ({ value }: { value: unknown }) =>
-  typeof value === 'string' && /^-?\d+$/.test(value) ? Number(value) : value;
 
 export class StartSyncDto {
   @ApiPropertyOptional({
@@ -79,22 +76,19 @@ export class SyncRunListDto {
   @ApiProperty({ type: [SyncRunDto] }) runs: SyncRunDto[];
 }
 
+/**
+ * The deepest quarantine offset: the count beside it is a PostgreSQL int, and a larger number
+ * would not survive the trip to SQL (1e20 is not a bigint) as anything but a 500.
+ */
+export const QUARANTINE_MAX_OFFSET = 2_147_483_647;
+
 export class ListRunsQuery {
-  @ApiPropertyOptional({ minimum: 1, maximum: 200, default: 50 })
-  @IsOptional()
-  @Transform(toInt)
-  @Max(200)
-  @Min(1)
-  @IsInt()
+  @IntegerQuery(1, 200, { default: 50 })
   limit?: number;
 }
 
 export class ListQuarantineQuery extends ListRunsQuery {
-  @ApiPropertyOptional({ minimum: 0, default: 0 })
-  @IsOptional()
-  @Transform(toInt)
-  @Min(0)
-  @IsInt()
+  @IntegerQuery(0, QUARANTINE_MAX_OFFSET, { default: 0 })
   offset?: number;
 }
 

@@ -8,14 +8,13 @@ import {
   IsIn,
   IsString,
   Matches,
-  MaxLength,
-  MinLength,
+  ValidateBy,
 } from 'class-validator';
+import { checkPassword, PASSWORD_MAX, PASSWORD_MIN } from '../password-policy.js';
 import { GROUPS } from '../user.entity.js';
 
 export const USERNAME_PATTERN = /^[a-zA-Z0-9._-]{3,64}$/;
-export const PASSWORD_MIN = 12;
-export const PASSWORD_MAX = 256;
+export { PASSWORD_MAX, PASSWORD_MIN };
 
 export const UsernameField = () =>
   applyDecorators(
@@ -34,9 +33,29 @@ export const PasswordField = (required = true) =>
   applyDecorators(
     ApiProperty({ minLength: PASSWORD_MIN, maxLength: PASSWORD_MAX, required, format: 'password' }),
     IsString(),
-    MinLength(PASSWORD_MIN),
-    MaxLength(PASSWORD_MAX),
+    PasswordPolicy(),
   );
+
+/** The password policy (users/password-policy.ts); the body's username, if any, is context. */
+const PasswordPolicy = () =>
+  ValidateBy({
+    name: 'passwordPolicy',
+    validator: {
+      validate: (value: unknown, args) =>
+        typeof value === 'string' && checkPassword(value, usernameOf(args?.object)) === null,
+      defaultMessage: (args) => {
+        const value: unknown = args?.value;
+        const verdict =
+          typeof value === 'string' ? checkPassword(value, usernameOf(args?.object)) : null;
+        return `${args?.property ?? 'password'} ${verdict?.message ?? 'is not allowed'}`;
+      },
+    },
+  });
+
+const usernameOf = (body: object | undefined): string | undefined => {
+  const username: unknown = (body as { username?: unknown } | undefined)?.username;
+  return typeof username === 'string' ? username : undefined;
+};
 
 export const GroupsField = (required = true) =>
   applyDecorators(
