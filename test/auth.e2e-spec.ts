@@ -293,7 +293,7 @@ describe('Login throttling (e2e)', () => {
       LOGIN_LIMIT_PER_IP: '20',
       LOGIN_LIMIT_PER_USERNAME: '10',
       LOGIN_WINDOW_SECONDS: '900',
-      TRUST_PROXY: 'true',
+      TRUST_PROXY: '1',
     });
   });
   afterAll(() => t.close());

@@ -2,6 +2,7 @@
 // (503), reconnects by itself when the database returns, and the next sync ends with the exact
 // count — nothing lost, nothing doubled, no restart.
 import { backlogIds } from '../mock-api/alert-generator.js';
+import type { ApiResponse } from './support/api-client.js';
 import { DatabaseRelay } from './support/database-relay.js';
 import { MockUpstream, startMockUpstream } from './support/mock-upstream.js';
 import { expectProblem } from './support/problem.js';
@@ -81,5 +82,68 @@ describe('Database outage (e2e)', () => {
       'SELECT result FROM sync_runs ORDER BY started_at',
     );
     expect(rows.map((r) => r.result)).toEqual(['interrupted', 'success']);
+  });
+});
+
+// Issue 12, row 7: an outage is ours, not the caller's. A valid token must not get 401 (the
+// dashboard would sign its user out), nor a login 500: both get 503 with Retry-After.
+describe('Database outage: authentication (e2e)', () => {
+  let relay: DatabaseRelay;
+  let t: TestApp;
+  let alice: TestUser;
+
+  beforeAll(async () => {
+    relay = new DatabaseRelay(new URL(testDatabaseUrl()));
+    await relay.open();
+    // No user-state cache: every request asks the database, as one would after the cache expires.
+    t = await startTestApp({
+      DATABASE_URL: relay.url,
+      SYNC_ENABLED: 'false',
+      AUTH_USER_CACHE_MS: '0',
+    });
+    await t.reset();
+    alice = await t.user('alice', ['analyst']);
+  });
+  afterAll(async () => {
+    await relay.open().catch(() => undefined);
+    await t.close();
+    await relay.cut();
+  });
+
+  function expectUnavailable(res: ApiResponse): void {
+    const problem = expectProblem(res, 503);
+    expect(problem.type).toBe('urn:vigil:problem:database-unavailable');
+    expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
+    // Nothing about where the database is or how it failed.
+    expect(JSON.stringify(problem)).not.toMatch(/ECONNREFUSED|127\.0\.0\.1|:\d{4,5}\b|terminated/);
+  }
+
+  it('answers 503 problem+json with Retry-After to a valid token, a login and a refresh; the same token works once it is back', async () => {
+    expect((await t.api.get('/api/auth/me', { token: alice.token })).status).toBe(200);
+
+    await relay.cut();
+
+    expectUnavailable(await t.api.get('/api/auth/me', { token: alice.token }));
+    expectUnavailable(await t.api.get('/api/alerts', { token: alice.token }));
+    expectUnavailable(
+      await t.api.post('/api/auth/token', {
+        body: { username: 'alice', password: alice.password },
+      }),
+    );
+    expectUnavailable(
+      await t.api.post('/api/auth/refresh', { body: { refresh_token: alice.refresh } }),
+    );
+    // A token that is wrong on its face is still refused: 503 is not a blanket answer.
+    expectProblem(await t.api.get('/api/auth/me', { token: `${alice.token}x` }), 401);
+
+    await relay.open();
+
+    await waitUntil('the database to answer again', async () =>
+      (await t.api.get('/api/auth/me', { token: alice.token })).status === 200 ? true : undefined,
+    );
+    const login = await t.api.post('/api/auth/token', {
+      body: { username: 'alice', password: alice.password },
+    });
+    expect(login.status).toBe(200);
   });
 });

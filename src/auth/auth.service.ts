@@ -47,29 +47,41 @@ export class AuthService {
     const tokenHash = hashToken(refreshToken);
     const rotated = await this.refreshTokens.rotate(tokenHash);
     if (!rotated) {
-      const family = await this.refreshTokens.findRotatedFamily(tokenHash);
-      if (family) {
-        const revoked = await this.refreshTokens.revokeFamily(family);
-        this.logger.warn({ family, revoked }, 'Refresh token reuse detected: token family revoked');
+      const replayed = await this.refreshTokens.findRotatedFamily(tokenHash);
+      if (replayed) {
+        const revoked = await this.revokeSession(replayed.userId, replayed.familyId);
+        this.logger.warn(
+          { family: replayed.familyId, revoked },
+          'Refresh token reuse detected: token family revoked',
+        );
       }
       throw new AuthenticationError(INVALID_REFRESH);
     }
-    const state = await this.users.findPrincipalState(rotated.userId);
+    const state = await this.users.findPrincipalState(rotated.userId, rotated.familyId);
     if (!state || !state.isActive || state.tokenVersion !== rotated.userTokenVersion) {
-      await this.refreshTokens.revokeFamily(rotated.familyId);
+      await this.revokeSession(rotated.userId, rotated.familyId);
       throw new AuthenticationError(INVALID_REFRESH);
     }
     return this.issue(state, rotated.familyId);
   }
 
   async logout(principal: Principal, refreshToken: string): Promise<void> {
-    await this.refreshTokens.revokeFamilyOf(hashToken(refreshToken), principal.id);
+    const family = await this.refreshTokens.revokeFamilyOf(hashToken(refreshToken), principal.id);
+    if (family) this.users.forgetSession(principal.id, family);
+  }
+
+  /** Revokes a session: its refresh tokens, and (through the sid claim) its access tokens. */
+  private async revokeSession(userId: string, familyId: string): Promise<number> {
+    const revoked = await this.refreshTokens.revokeFamily(familyId);
+    this.users.forgetSession(userId, familyId);
+    return revoked;
   }
 
   private async issue(user: TokenSubject, familyId: string): Promise<TokenPair> {
     const claims: AccessTokenClaims = {
       sub: user.id,
       ver: user.tokenVersion,
+      sid: familyId,
       username: user.username,
     };
     const accessToken = await this.jwt.signAsync(claims, {

@@ -18,8 +18,13 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
     return super.canActivate(context);
   }
 
+  // `error` is what the strategy's validate() threw (a bad token is `user === false`, never an
+  // error): a database that cannot be reached. Turning it into 401 would sign the caller out for
+  // our outage; it goes to the problem filter instead (503).
   override handleRequest<T = Principal>(error: unknown, user: T | false): T {
-    if (error || !user) throw new AuthenticationError('A valid bearer access token is required');
+    if (error instanceof Error) throw error;
+    if (error) throw new Error('The access token could not be checked');
+    if (!user) throw new AuthenticationError('A valid bearer access token is required');
     return user;
   }
 }

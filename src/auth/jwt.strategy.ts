@@ -14,8 +14,13 @@ export interface AccessTokenClaims {
   sub: string;
   /** The user's token_version when the token was issued. */
   ver: number;
+  /** The session: the refresh-token family the token was issued with; revoking it voids the token. */
+  sid: string;
   username: string;
 }
+
+// sub and sid go into uuid columns: anything else would be a database error, not a rejected token.
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 @Injectable()
 export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
@@ -36,11 +41,22 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
     });
   }
 
-  /** A valid signature is not enough: the user must still be active and the token current. */
+  /**
+   * A valid signature is not enough: the user must still be active, the token current and its
+   * session not revoked (a token without a session cannot be revoked, so it is not accepted).
+   * A failing database is thrown, not answered with `false`: the token was not rejected.
+   */
   async validate(claims: AccessTokenClaims): Promise<Principal | false> {
-    if (typeof claims.sub !== 'string' || typeof claims.ver !== 'number') return false;
-    const state = await this.users.findPrincipalState(claims.sub);
-    if (!state || !state.isActive || state.tokenVersion !== claims.ver) return false;
+    const { sub, ver, sid } = claims;
+    if (typeof ver !== 'number' || !isUuid(sub) || !isUuid(sid)) return false;
+    const state = await this.users.findPrincipalState(sub, sid);
+    if (!state || !state.isActive || state.tokenVersion !== ver || !state.sessionActive) {
+      return false;
+    }
     return { id: state.id, username: state.username, groups: state.groups };
   }
+}
+
+function isUuid(value: unknown): value is string {
+  return typeof value === 'string' && UUID.test(value);
 }

@@ -47,13 +47,15 @@ export class RefreshTokensRepository {
       : null;
   }
 
-  /** The family of a token that was already rotated (a replay), or null. */
-  async findRotatedFamily(tokenHash: Buffer): Promise<string | null> {
-    const rows: Array<{ family_id: string }> = await this.dataSource.query(
-      'SELECT family_id FROM refresh_tokens WHERE token_hash = $1 AND rotated_at IS NOT NULL',
+  /** The family (and its user) of a token that was already rotated (a replay), or null. */
+  async findRotatedFamily(tokenHash: Buffer): Promise<{ familyId: string; userId: string } | null> {
+    const rows: Array<{ family_id: string; user_id: string }> = await this.dataSource.query(
+      `SELECT family_id, user_id FROM refresh_tokens
+        WHERE token_hash = $1 AND rotated_at IS NOT NULL`,
       [tokenHash],
     );
-    return rows[0]?.family_id ?? null;
+    const row = rows[0];
+    return row ? { familyId: row.family_id, userId: row.user_id } : null;
   }
 
   async revokeFamily(familyId: string): Promise<number> {
@@ -64,14 +66,15 @@ export class RefreshTokensRepository {
     return count;
   }
 
-  /** Revokes the family of `tokenHash` if the token belongs to `userId`. */
-  async revokeFamilyOf(tokenHash: Buffer, userId: string): Promise<number> {
-    const [, count]: [unknown, number] = await this.dataSource.query(
+  /** Revokes the family of `tokenHash` if the token belongs to `userId`; the family, or null. */
+  async revokeFamilyOf(tokenHash: Buffer, userId: string): Promise<string | null> {
+    const [rows]: [Array<{ family_id: string }>, number] = await this.dataSource.query(
       `UPDATE refresh_tokens SET revoked_at = now()
        WHERE revoked_at IS NULL AND family_id =
-         (SELECT family_id FROM refresh_tokens WHERE token_hash = $1 AND user_id = $2)`,
+         (SELECT family_id FROM refresh_tokens WHERE token_hash = $1 AND user_id = $2)
+       RETURNING family_id`,
       [tokenHash, userId],
     );
-    return count;
+    return rows[0]?.family_id ?? null;
   }
 }

@@ -1,3 +1,4 @@
+import Fastify from 'fastify';
 import { ConfigurationError, Environment, readEnvironment } from './environment.js';
 
 const DECLARED = [
@@ -135,5 +136,83 @@ describe(readEnvironment.name, () => {
       ADMIN_USERNAME: 'root',
       ADMIN_PASSWORD: 'a-long-enough-password',
     });
+  });
+});
+
+describe('TRUST_PROXY', () => {
+  /** The client address Fastify, configured as the service configures it, sees from 127.0.0.1. */
+  async function clientAddress(trustProxy: string | undefined, forwardedFor?: string) {
+    const app = Fastify({ trustProxy: readEnvironment({ TRUST_PROXY: trustProxy }).TRUST_PROXY });
+    app.get('/', (request) => ({ ip: request.ip }));
+    try {
+      const url = await app.listen({ host: '127.0.0.1', port: 0 });
+      const res = await fetch(url, {
+        headers: forwardedFor ? { 'x-forwarded-for': forwardedFor } : {},
+      });
+      return ((await res.json()) as { ip: string }).ip;
+    } finally {
+      await app.close();
+    }
+  }
+
+  it.each([undefined, 'false', '0', 'off'])(
+    '%s: the socket address, X-Forwarded-For ignored',
+    async (value) => {
+      expect(await clientAddress(value, '203.0.113.7')).toBe('127.0.0.1');
+    },
+  );
+
+  it.each([
+    ['1', 'spoofed, 203.0.113.7', '203.0.113.7'],
+    ['1', '203.0.113.7', '203.0.113.7'],
+    ['1', 'spoofed, 127.0.0.1', '127.0.0.1'],
+    ['1', undefined, '127.0.0.1'],
+    ['2', 'spoofed, 203.0.113.7, 10.0.0.3', '203.0.113.7'],
+  ])(
+    'a hop count %s trusts that many proxies: with X-Forwarded-For %j the client is %s',
+    async (value, forwardedFor, client) => {
+      expect(await clientAddress(value, forwardedFor)).toBe(client);
+    },
+  );
+
+  it.each([
+    ['127.0.0.1, 10.0.0.0/8', 'spoofed, 203.0.113.7, 10.1.2.3', '203.0.113.7'],
+    ['127.0.0.1, 10.0.0.0/8', 'spoofed, 127.0.0.1, 203.0.113.7', '203.0.113.7'],
+    ['loopback', 'spoofed, 2001:db8::7', '2001:db8::7'],
+    ['10.0.0.0/8', 'spoofed', '127.0.0.1'],
+  ])(
+    'a list %j trusts only those proxies: with X-Forwarded-For %j the client is %s',
+    async (value, forwardedFor, client) => {
+      expect(await clientAddress(value, forwardedFor)).toBe(client);
+    },
+  );
+
+  it.each(['development', 'test', 'production'])(
+    'refuses true (every hop trusted) with NODE_ENV=%s, saying why',
+    (mode) => {
+      for (const value of ['true', 'yes', 'on']) {
+        const error = configurationErrorFor({
+          NODE_ENV: mode,
+          JWT_SECRET: GOOD_SECRET,
+          TRUST_PROXY: value,
+        });
+        expect(error.message).not.toMatch(/[\r\n]/);
+        expect(namedVariables(error.message)).toEqual(['TRUST_PROXY']);
+        expect(error.message).toMatch(/choose its own address.*rate limits/);
+      }
+    },
+  );
+
+  it.each([
+    ['10.0.0.0/33', '"10.0.0.0/33"'],
+    ['10.0.0.1, proxy.internal', '"proxy.internal"'],
+    ['::1/129', '"::1/129"'],
+    ['10.0.0.0/8/1', '"10.0.0.0/8/1"'],
+    ['1.5', '"1.5"'],
+    ['11', 'at most 10'],
+  ])('refuses %j, naming what is wrong', (value, named) => {
+    const error = configurationErrorFor({ TRUST_PROXY: value });
+    expect(namedVariables(error.message)).toEqual(['TRUST_PROXY']);
+    expect(error.message).toContain(named);
   });
 });

@@ -2,6 +2,7 @@
 // validated here; a bad value stops start-up with a single line naming the variable.
 import { plainToInstance, Transform } from 'class-transformer';
 import {
+  Allow,
   IsBoolean,
   IsIn,
   IsInt,
@@ -17,6 +18,7 @@ import {
   ValidationError,
 } from 'class-validator';
 import { accessSync, constants, readFileSync, statSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { parseDurationSeconds } from './duration.js';
 
 const toBoolean = ({ value }: { value: unknown }): unknown => {
@@ -280,11 +282,13 @@ export class Environment {
   @Max(600)
   SHUTDOWN_GRACE_SECONDS = 25;
 
-  /** Trust X-Forwarded-For (set when the service runs behind a reverse proxy or ingress). */
-
-  @Transform(toBoolean)
-  @IsBoolean()
-  TRUST_PROXY = false;
+  /**
+   * Which X-Forwarded-For hops name the client (the rate limits key on its address): unset/false
+   * (the socket's address), a hop count (`1`: one proxy in front that appends the client's
+   * address), or a comma list of proxy addresses/CIDRs. Read by parseTrustProxy; `true` is refused.
+   */
+  @Allow()
+  TRUST_PROXY: TrustProxy = false;
 
   /** A MaxMind GeoIP2/GeoLite2 City (or DB-IP) MMDB to use instead of the bundled DB-IP City Lite. */
   @IsOptional()
@@ -306,6 +310,12 @@ export class Environment {
   @Max(168)
   TOR_REFRESH_HOURS = 6;
 }
+
+/**
+ * What Fastify's `trustProxy` receives: off, the trusted proxies' addresses/CIDRs, or a function
+ * trusting the first N hops (Fastify 5.12 takes a bare number as "trust no hop").
+ */
+export type TrustProxy = false | string[] | ((address: string, hop: number) => boolean);
 
 export class ConfigurationError extends Error {
   override readonly name = 'ConfigurationError';
@@ -351,6 +361,7 @@ export function readEnvironment(source: NodeJS.ProcessEnv = process.env): Enviro
   const env = plainToInstance(Environment, plain);
   const errors = validateSync(env, { skipMissingProperties: false });
   if (errors.length > 0) throw new ConfigurationError(`Invalid configuration: ${describe(errors)}`);
+  env.TRUST_PROXY = parseTrustProxy(plain.TRUST_PROXY);
 
   for (const key of ['JWT_ACCESS_TTL', 'JWT_REFRESH_TTL'] as const) {
     if (parseDurationSeconds(env[key]) === null) {
@@ -457,4 +468,54 @@ function isReadableFile(path: string): boolean {
   } catch {
     return false;
   }
+}
+
+const TRUST_PROXY_PRESETS = new Set(['loopback', 'linklocal', 'uniquelocal']);
+const MAX_PROXY_HOPS = 10;
+
+/**
+ * TRUST_PROXY as Fastify takes it. `true` (trust every hop) is refused in every mode: proxies
+ * append to X-Forwarded-For, so trusting all of it lets a client name its own address (the
+ * leftmost entry) and escape the per-address limits; a proxy that overwrites the header is
+ * described exactly by `1`, so `true` has no case where it is the right answer.
+ */
+export function parseTrustProxy(raw: string | undefined): TrustProxy {
+  const value = (raw ?? '').trim();
+  const lower = value.toLowerCase();
+  if (['', '0', 'false', 'no', 'off'].includes(lower)) return false;
+  if (['true', 'yes', 'on'].includes(lower)) {
+    throw new ConfigurationError(
+      `Invalid configuration: TRUST_PROXY=${value} is refused: trusting every X-Forwarded-For hop ` +
+        'lets a client choose its own address and escape the per-address rate limits; give the ' +
+        'number of proxies in front (1 for one ingress) or their addresses/CIDRs',
+    );
+  }
+  if (/^\d+$/.test(value)) {
+    const hops = Number(value);
+    if (hops > MAX_PROXY_HOPS) {
+      throw new ConfigurationError(
+        `Invalid configuration: TRUST_PROXY must be a hop count of at most ${MAX_PROXY_HOPS} (got ${value})`,
+      );
+    }
+    return (_address: string, hop: number) => hop < hops;
+  }
+  const entries = value.split(',').map((entry) => entry.trim());
+  const bad = entries.filter((entry) => !isProxyAddress(entry));
+  if (bad.length > 0) {
+    throw new ConfigurationError(
+      'Invalid configuration: TRUST_PROXY must be false, a hop count or a comma list of IP ' +
+        `addresses/CIDRs (not ${bad.map((entry) => JSON.stringify(entry)).join(', ')})`,
+    );
+  }
+  return entries;
+}
+
+/** An address, a CIDR or one of proxy-addr's names (loopback, linklocal, uniquelocal). */
+function isProxyAddress(entry: string): boolean {
+  if (TRUST_PROXY_PRESETS.has(entry)) return true;
+  const [address, prefix, ...rest] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
 }

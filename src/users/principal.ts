@@ -11,4 +11,6 @@ export interface Principal {
 export interface PrincipalState extends Principal {
   isActive: boolean;
   tokenVersion: number;
+  /** The session (refresh-token family) the token belongs to is not revoked. */
+  sessionActive: boolean;
 }

@@ -44,15 +44,24 @@ export class UsersRepository {
       .getOne();
   }
 
-  async findPrincipalState(id: string): Promise<PrincipalState | null> {
+  /**
+   * The user's state and whether session `sessionId` (a refresh-token family) is still live, in
+   * one round trip: the per-request check that makes deactivation and logout take effect at once.
+   */
+  async findPrincipalState(id: string, sessionId: string): Promise<PrincipalState | null> {
     const rows: Array<{
       username: string;
       groups: Group[];
       is_active: boolean;
       token_version: number;
+      session_active: boolean;
     }> = await this.users.query(
-      'SELECT username, groups, is_active, token_version FROM users WHERE id = $1',
-      [id],
+      `SELECT username, groups, is_active, token_version,
+              EXISTS (SELECT 1 FROM refresh_tokens r
+                       WHERE r.family_id = $2 AND r.user_id = u.id AND r.revoked_at IS NULL
+                     ) AS session_active
+         FROM users u WHERE u.id = $1`,
+      [id, sessionId],
     );
     if (rows.length === 0) return null;
     const [row] = rows;
@@ -62,6 +71,7 @@ export class UsersRepository {
       groups: row.groups,
       isActive: row.is_active,
       tokenVersion: row.token_version,
+      sessionActive: row.session_active,
     };
   }
 

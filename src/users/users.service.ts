@@ -16,9 +16,11 @@ export interface UserUpdate {
 
 @Injectable()
 export class UsersService {
-  // Every authenticated request needs the caller's state; a short-lived copy keeps that off the
-  // database. Changes made here evict it at once; other replicas see them within the TTL.
+  // Every authenticated request needs the caller's state; a short-lived copy, per user and session,
+  // keeps that off the database. Changes made here (and sessions revoked here) evict it at once;
+  // other replicas see them within the TTL.
   private readonly stateCache = new Map<string, { state: PrincipalState | null; until: number }>();
+  private nextSweep = 0;
 
   constructor(
     private readonly users: UsersRepository,
@@ -67,18 +69,38 @@ export class UsersService {
       }
       return (await this.users.findById(id, manager))!;
     });
-    this.stateCache.delete(id);
+    for (const key of this.stateCache.keys()) {
+      if (key.startsWith(`${id}/`)) this.stateCache.delete(key);
+    }
     return user;
   }
 
-  async findPrincipalState(id: string): Promise<PrincipalState | null> {
+  /** User `id`'s state as seen by a token of session `sessionId` (its refresh-token family). */
+  async findPrincipalState(id: string, sessionId: string): Promise<PrincipalState | null> {
     const now = Date.now();
-    const cached = this.stateCache.get(id);
+    const key = `${id}/${sessionId}`;
+    const cached = this.stateCache.get(key);
     if (cached && cached.until > now) return cached.state;
-    const state = await this.users.findPrincipalState(id);
-    if (this.config.userCacheMs > 0)
-      this.stateCache.set(id, { state, until: now + this.config.userCacheMs });
+    const state = await this.users.findPrincipalState(id, sessionId);
+    if (this.config.userCacheMs > 0) {
+      this.sweepExpired(now);
+      this.stateCache.set(key, { state, until: now + this.config.userCacheMs });
+    }
     return state;
+  }
+
+  /** A session was revoked here: its tokens stop working on this replica at once. */
+  forgetSession(id: string, sessionId: string): void {
+    this.stateCache.delete(`${id}/${sessionId}`);
+  }
+
+  // Entries are per session, and sessions come and go: drop the expired ones now and then.
+  private sweepExpired(now: number): void {
+    if (now < this.nextSweep) return;
+    this.nextSweep = now + Math.max(this.config.userCacheMs, 1000) * 10;
+    for (const [key, entry] of this.stateCache) {
+      if (entry.until <= now) this.stateCache.delete(key);
+    }
   }
 
   /** For login: the user with its password hash, or null. Usernames are case-insensitive. */

@@ -4,6 +4,10 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@n
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { STATUS_CODES } from 'node:http';
 import { QueryFailedError } from 'typeorm';
+import {
+  DATABASE_RETRY_AFTER_SECONDS,
+  isDatabaseUnavailable,
+} from '../../database/database-unavailable.js';
 import { RouteTable } from '../http/route-table.js';
 import { RateLimitedError } from '../throttling/rate-limited.error.js';
 import { ValidationFailedException } from '../validation/validation-failed.exception.js';
@@ -17,6 +21,7 @@ interface Mapped {
   type: string;
   detail: string;
   extensions?: Record<string, unknown>;
+  retryAfterSeconds?: number;
 }
 
 @Catch()
@@ -56,6 +61,8 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       void reply.header('retry-after', String(exception.retryAfterSeconds));
     } else if (mapped.status === 429) {
       void reply.header('retry-after', '1');
+    } else if (mapped.retryAfterSeconds) {
+      void reply.header('retry-after', String(mapped.retryAfterSeconds));
     }
     if (mapped.status === 401) {
       void reply.header('www-authenticate', 'Bearer realm="vigil"');
@@ -90,6 +97,15 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     }
     if (exception instanceof HttpException) {
       return { status: exception.getStatus(), type: 'about:blank', detail: httpDetail(exception) };
+    }
+    // The database is gone: our outage, not the caller's error (a guard would otherwise say 401).
+    if (isDatabaseUnavailable(exception)) {
+      return {
+        status: 503,
+        type: problemType('database-unavailable'),
+        detail: 'The database cannot be reached; retry shortly',
+        retryAfterSeconds: DATABASE_RETRY_AFTER_SECONDS,
+      };
     }
     if (
       exception instanceof QueryFailedError &&

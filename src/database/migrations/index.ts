@@ -7,6 +7,7 @@ import { EventsAndHistory1763900000000 } from './1763900000000-events-and-histor
 import { FingerprintOnlyAsKey1764000000000 } from './1764000000000-fingerprint-only-as-key.js';
 import { ContextVersion1764000000100 } from './1764000000100-context-version.js';
 import { HostileUpstream1764100000000 } from './1764100000000-hostile-upstream.js';
+import { LiveSessionIndex1764200000400 } from './1764200000400-live-session-index.js';
 
 export const MIGRATIONS = [
   Identity1763700000000,
@@ -16,4 +17,5 @@ export const MIGRATIONS = [
   FingerprintOnlyAsKey1764000000000,
   ContextVersion1764000000100,
   HostileUpstream1764100000000,
+  LiveSessionIndex1764200000400,
 ];
