@@ -129,6 +129,15 @@ describe(readEnvironment.name, () => {
     },
   );
 
+  it.each(['password1234', 'aaaaaaaaaaaa', 'root-root-root-1'])(
+    'refuses ADMIN_PASSWORD %s by the password policy, without echoing it',
+    (password) => {
+      const error = configurationErrorFor({ ADMIN_USERNAME: 'root', ADMIN_PASSWORD: password });
+      expect(namedVariables(error.message)).toEqual(['ADMIN_PASSWORD']);
+      expect(error.message).not.toContain(password);
+    },
+  );
+
   it('accepts ADMIN_USERNAME with ADMIN_PASSWORD', () => {
     expect(
       readEnvironment({ ADMIN_USERNAME: 'root', ADMIN_PASSWORD: 'a-long-enough-password' }),

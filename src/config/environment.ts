@@ -19,6 +19,7 @@ import {
 } from 'class-validator';
 import { accessSync, constants, readFileSync, statSync } from 'node:fs';
 import { isIP } from 'node:net';
+import { checkPassword } from '../users/password-policy.js';
 import { parseDurationSeconds } from './duration.js';
 
 const toBoolean = ({ value }: { value: unknown }): unknown => {
@@ -379,6 +380,11 @@ export function readEnvironment(source: NodeJS.ProcessEnv = process.env): Enviro
     throw new ConfigurationError(
       'Invalid configuration: ADMIN_USERNAME and ADMIN_PASSWORD must be set together',
     );
+  }
+  // The first admin is held to the rule every other password meets (the API's and the CLI's).
+  const weak = env.ADMIN_PASSWORD && checkPassword(env.ADMIN_PASSWORD, env.ADMIN_USERNAME);
+  if (weak) {
+    throw new ConfigurationError(`Invalid configuration: ADMIN_PASSWORD ${weak.message}`);
   }
   if (env.SYNC_RECONCILE_INTERVAL_SECONDS > 0 && env.SYNC_RECONCILE_INTERVAL_SECONDS < 60) {
     throw new ConfigurationError(
