@@ -60,8 +60,8 @@ describe('the OpenAPI document', () => {
       const problems = await redoclyLint(file);
       const describe = (p: RedoclyProblem) =>
         `${p.ruleId} at ${p.location[0]?.pointer}: ${p.message}`;
+      // Errors fail; warnings (none today) are advice, so a new one does not break the build.
       expect(problems.filter((p) => p.severity === 'error').map(describe)).toEqual([]);
-      expect(problems.map(describe)).toEqual([]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

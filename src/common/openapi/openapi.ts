@@ -4,6 +4,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { documentProblemMediaType } from '../problem/problem-media-type.js';
+import { documentCommonResponses } from './common-responses.js';
 
 /**
  * OpenAPI 3.1, whose schemas are JSON Schema 2020-12: a nullable object is
@@ -27,7 +28,9 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .build();
   // As package.json says: private, no licence granted (so neither an SPDX identifier nor a URL).
   config.info.license = { name: 'UNLICENSED' };
-  return documentProblemMediaType(SwaggerModule.createDocument(app, config));
+  return documentCommonResponses(
+    documentProblemMediaType(SwaggerModule.createDocument(app, config)),
+  );
 }
 
 /** Serves the document at /docs-json and Swagger UI at /docs. */
