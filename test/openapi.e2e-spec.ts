@@ -109,10 +109,14 @@ describe('the OpenAPI document', () => {
     expect(res.status).toBe(200);
   });
 
-  it('types optional notes as nullable strings and a nullable object as "null or the object"', () => {
+  it('types notes as nullable strings, a quarantined payload as any JSON, a nullable object as "null or the object"', () => {
     const { schemas } = document.components;
     expect(schemas.CreateAssetDto.properties.note).toMatchObject({ type: ['string', 'null'] });
     expect(schemas.CreateIpUserDto.properties.note).toMatchObject({ type: ['string', 'null'] });
+    // A quarantined record that was not an object (a string, a number) is shown as it came.
+    expect(schemas.QuarantinedRecordDto.properties.payload.anyOf).toContainEqual({
+      type: 'string',
+    });
     expect(schemas.AlertDto.properties.assignee).toEqual({
       anyOf: [{ $ref: '#/components/schemas/AssigneeDto' }, { type: 'null' }],
     });
