@@ -2,11 +2,10 @@
 // tests, so all three run the same thing.
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module.js';
 import { RouteTable } from './common/http/route-table.js';
-import { documentProblemMediaType } from './common/problem/problem-media-type.js';
+import { buildOpenApiDocument, mountOpenApi } from './common/openapi/openapi.js';
 
 import { requestId } from './common/request-id.js';
 
@@ -55,22 +54,6 @@ export async function createApp(): Promise<NestFastifyApplication> {
 
   // Exit 0 once closed: the default re-raises the signal, so a clean stop would look like a kill (143).
   app.enableShutdownHooks([], { useProcessExit: true });
-  setupSwagger(app);
+  mountOpenApi(app, buildOpenApiDocument(app));
   return app;
-}
-
-function setupSwagger(app: NestFastifyApplication): void {
-  const config = new DocumentBuilder()
-    .setTitle('Vigil')
-    .setDescription(
-      'Security alert ingestion and triage. Errors are application/problem+json (RFC 9457).',
-    )
-    .setVersion('0.1.0')
-    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
-    .build();
-  const document = documentProblemMediaType(SwaggerModule.createDocument(app, config));
-  SwaggerModule.setup('docs', app, document, {
-    jsonDocumentUrl: 'docs-json',
-    swaggerOptions: { persistAuthorization: true },
-  });
 }

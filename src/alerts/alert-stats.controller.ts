@@ -41,6 +41,7 @@ export class AlertStatsController {
 
   @Get('stats')
   @ApiOperation({
+    operationId: 'getAlertStats',
     summary: 'Counts, hourly timeline and response times',
     description: STATS_DESCRIPTION,
   })

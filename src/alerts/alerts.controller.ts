@@ -82,7 +82,11 @@ export class AlertsController {
   ) {}
 
   @Get()
-  @ApiOperation({ summary: 'List alerts, filtered and paged', description: LIST_DESCRIPTION })
+  @ApiOperation({
+    operationId: 'listAlerts',
+    summary: 'List alerts, filtered and paged',
+    description: LIST_DESCRIPTION,
+  })
   @ApiOkResponse({ type: AlertPageDto })
   @ApiBadRequestResponse({ type: ProblemDetails, description: 'A parameter is invalid or unknown' })
   async list(@Query() query: ListAlertsQueryDto): Promise<AlertPageDto> {
@@ -93,6 +97,7 @@ export class AlertsController {
 
   @Get(':id')
   @ApiOperation({
+    operationId: 'getAlert',
     summary: 'One alert with its enrichment, event and assignee',
     description: "The `ETag` header is the alert's version, for `If-Match` on a change.",
   })
@@ -107,12 +112,14 @@ export class AlertsController {
   @Patch(':id')
   @RequireGroups('admin')
   @ApiOperation({
+    operationId: 'updateAlert',
     summary: 'Change status, assignee or resolution',
     description: PATCH_DESCRIPTION,
   })
   @UseInterceptors(VersionEtagInterceptor)
+  // The same name as the @Headers() parameter below, so Swagger merges the two into one.
   @ApiHeader({
-    name: 'If-Match',
+    name: 'if-match',
     required: false,
     description: "The alert's ETag as you read it; 412 when it has changed since",
   })
@@ -139,6 +146,7 @@ export class AlertsController {
 
   @Get(':id/history')
   @ApiOperation({
+    operationId: 'getAlertHistory',
     summary: 'Every change and note, oldest first',
     description: 'Append-only: the database refuses to update or delete history rows.',
   })
@@ -152,7 +160,7 @@ export class AlertsController {
 
   @Post(':id/notes')
   @RequireGroups('admin')
-  @ApiOperation({ summary: 'Add a note (also to a resolved alert)' })
+  @ApiOperation({ operationId: 'addAlertNote', summary: 'Add a note (also to a resolved alert)' })
   @ApiCreatedResponse({ type: AlertHistoryEntryDto, description: 'The history entry written' })
   @ApiBadRequestResponse({ type: ProblemDetails })
   @ApiNotFoundResponse({ type: ProblemDetails })
@@ -167,7 +175,11 @@ export class AlertsController {
   @Post('bulk')
   @HttpCode(200)
   @RequireGroups('admin')
-  @ApiOperation({ summary: 'Change many alerts at once', description: BULK_DESCRIPTION })
+  @ApiOperation({
+    operationId: 'bulkUpdateAlerts',
+    summary: 'Change many alerts at once',
+    description: BULK_DESCRIPTION,
+  })
   @ApiOkResponse({ type: BulkResultDto })
   @ApiBadRequestResponse({ type: ProblemDetails })
   async bulk(@Body() body: BulkAlertsDto, @CurrentUser() actor: Principal): Promise<BulkResultDto> {

@@ -3,6 +3,7 @@ import {
   ApiBadRequestResponse,
   ApiNoContentResponse,
   ApiOkResponse,
+  ApiOperation,
   ApiTags,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
@@ -27,6 +28,10 @@ export class AuthController {
   @Public()
   @UseGuards(LoginThrottleGuard)
   @HttpCode(HttpStatus.OK)
+  @ApiOperation({
+    operationId: 'createToken',
+    summary: 'Sign in: a token pair for a username and password',
+  })
   @ApiOkResponse({ type: TokenPairDto })
   @ApiUnauthorizedResponse({
     type: ProblemDetails,
@@ -41,6 +46,10 @@ export class AuthController {
   @Post('refresh')
   @Public()
   @HttpCode(HttpStatus.OK)
+  @ApiOperation({
+    operationId: 'refreshToken',
+    summary: 'A new token pair for a refresh token (which stops working)',
+  })
   @ApiOkResponse({ type: TokenPairDto })
   @ApiUnauthorizedResponse({
     type: ProblemDetails,
@@ -53,6 +62,10 @@ export class AuthController {
   @Post('logout')
   @Authenticated()
   @HttpCode(HttpStatus.NO_CONTENT)
+  @ApiOperation({
+    operationId: 'logout',
+    summary: 'Sign out: revoke a refresh token and its family',
+  })
   @ApiNoContentResponse({ description: 'The refresh token and its family are revoked' })
   async logout(@CurrentUser() user: Principal, @Body() body: RefreshTokenDto): Promise<void> {
     await this.auth.logout(user, body.refresh_token);
@@ -60,6 +73,7 @@ export class AuthController {
 
   @Get('me')
   @Authenticated()
+  @ApiOperation({ operationId: 'getCurrentUser', summary: 'The signed-in user' })
   @ApiOkResponse({ type: MeDto })
   me(@CurrentUser() user: Principal): MeDto {
     return { id: user.id, username: user.username, groups: user.groups };

@@ -50,7 +50,11 @@ export class EventsController {
   constructor(private readonly events: EventsService) {}
 
   @Post()
-  @ApiOperation({ summary: 'Post an event', description: CREATE_DESCRIPTION })
+  @ApiOperation({
+    operationId: 'createEvent',
+    summary: 'Post an event',
+    description: CREATE_DESCRIPTION,
+  })
   @ApiCreatedResponse({ type: EventDto })
   @ApiBadRequestResponse({ type: ProblemDetails, description: 'A field is invalid or unknown' })
   @ApiInternalServerErrorResponse({
@@ -75,7 +79,11 @@ export class EventsController {
   }
 
   @Get()
-  @ApiOperation({ summary: 'List events, filtered and paged', description: LIST_DESCRIPTION })
+  @ApiOperation({
+    operationId: 'listEvents',
+    summary: 'List events, filtered and paged',
+    description: LIST_DESCRIPTION,
+  })
   @ApiOkResponse({ type: EventPageDto })
   @ApiBadRequestResponse({ type: ProblemDetails, description: 'A parameter is invalid or unknown' })
   async list(@Query() query: ListEventsQueryDto): Promise<EventPageDto> {
@@ -93,7 +101,7 @@ export class EventsController {
   }
 
   @Get(':id')
-  @ApiOperation({ summary: 'One event with the alert it raised' })
+  @ApiOperation({ operationId: 'getEvent', summary: 'One event with the alert it raised' })
   @ApiOkResponse({ type: EventDto })
   @ApiBadRequestResponse({ type: ProblemDetails })
   @ApiNotFoundResponse({ type: ProblemDetails })

@@ -1,5 +1,10 @@
 import { Controller, Get } from '@nestjs/common';
-import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import {
+  ApiOkResponse,
+  ApiOperation,
+  ApiServiceUnavailableResponse,
+  ApiTags,
+} from '@nestjs/swagger';
 import {
   HealthCheck,
   HealthCheckResult,
@@ -17,6 +22,84 @@ import { HealthSummary, HealthSummaryService } from './health-summary.service.js
 
 const DB_TIMEOUT_MS = 2000;
 
+// What the probes answer, for the OpenAPI document (Terminus's result and HealthSummary).
+const nullable = (type: string, format?: string) => ({
+  type: [type, 'null'],
+  ...(format ? { format } : {}),
+});
+const TERMINUS_RESULT = {
+  type: 'object',
+  required: ['status'],
+  properties: {
+    status: { type: 'string', enum: ['ok'] },
+    info: { type: 'object', description: 'Each check that is up' },
+    error: { type: 'object', description: 'Each check that is down (empty when ok)' },
+    details: { type: 'object', description: 'Every check' },
+  },
+};
+const HEALTH_SUMMARY = {
+  type: 'object',
+  required: [
+    'status',
+    'db_connected',
+    'last_successful_sync',
+    'last_sync_status',
+    'last_error',
+    'last_event_time',
+    'sync_interval_seconds',
+    'next_sync_at',
+    'skipped_ticks',
+    'sync_circuit',
+    'running_sync',
+    'upstream_url',
+    'upstream_auth',
+    'enrichment',
+  ],
+  properties: {
+    status: { type: 'string', enum: ['ok', 'degraded'] },
+    db_connected: { type: 'boolean', enum: [true] },
+    last_successful_sync: nullable('string', 'date-time'),
+    last_sync_status: nullable('string'),
+    last_error: nullable('string'),
+    last_event_time: nullable('string', 'date-time'),
+    sync_interval_seconds: { type: 'integer' },
+    next_sync_at: nullable('string', 'date-time'),
+    skipped_ticks: {
+      type: 'integer',
+      description: 'Ticks this replica skipped: a sync was running',
+    },
+    sync_circuit: {
+      type: 'object',
+      required: ['state', 'consecutive_failures', 'retry_at', 'skipped_ticks'],
+      properties: {
+        state: { type: 'string' },
+        consecutive_failures: { type: 'integer' },
+        retry_at: nullable('string', 'date-time'),
+        skipped_ticks: { type: 'integer' },
+      },
+    },
+    running_sync: {
+      type: ['object', 'null'],
+      description: 'The sync in progress on any replica; null when none runs',
+      properties: {
+        run_id: { type: 'string', format: 'uuid' },
+        mode: { type: 'string' },
+        trigger: { type: 'string' },
+        started_at: { type: 'string', format: 'date-time' },
+        pages: { type: 'integer' },
+        fetched: { type: 'integer' },
+        host: nullable('string'),
+      },
+    },
+    upstream_url: { type: 'string', description: 'Never with credentials' },
+    upstream_auth: {
+      type: 'string',
+      description: 'How credentials are given, never what they are',
+    },
+    enrichment: { type: 'object', description: "Each enrichment plugin's state" },
+  },
+};
+
 @ApiTags('health')
 @Public()
 @Controller('health')
@@ -31,16 +114,21 @@ export class HealthController {
 
   /** Liveness: the process serves requests. Never touches the database. */
   @Get('live')
+  @ApiOperation({ operationId: 'getLiveness', summary: 'Liveness probe' })
   @HealthCheck({ swaggerDocumentation: false })
-  @ApiOkResponse({ description: 'Terminus result, status "ok"' })
+  @ApiOkResponse({ description: 'Terminus result, status "ok"', schema: TERMINUS_RESULT })
   live(): Promise<HealthCheckResult> {
     return this.health.check([]);
   }
 
   /** Readiness: not shutting down, the database answers and every migration is applied. */
   @Get('ready')
+  @ApiOperation({
+    operationId: 'getReadiness',
+    summary: 'Readiness probe: the database answers, migrations applied, not draining',
+  })
   @HealthCheck({ swaggerDocumentation: false })
-  @ApiOkResponse({ description: 'Terminus result, status "ok"' })
+  @ApiOkResponse({ description: 'Terminus result, status "ok"', schema: TERMINUS_RESULT })
   @ApiServiceUnavailableResponse({
     type: ProblemDetails,
     description: 'Terminus info/error/details as extensions',
@@ -74,7 +162,14 @@ export class HealthController {
 
   /** Summary for people and dashboards; 503 problem when the database is unreachable. */
   @Get()
-  @ApiOkResponse({ description: 'status ok | degraded, sync and enrichment state' })
+  @ApiOperation({
+    operationId: 'getHealth',
+    summary: 'Health summary: database, sync, circuit and enrichment state',
+  })
+  @ApiOkResponse({
+    description: 'status ok | degraded, sync and enrichment state',
+    schema: HEALTH_SUMMARY,
+  })
   @ApiServiceUnavailableResponse({
     type: ProblemDetails,
     description: 'Database unreachable (health_status "down")',

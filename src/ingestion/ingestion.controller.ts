@@ -4,6 +4,7 @@ import {
   ApiBadRequestResponse,
   ApiConflictResponse,
   ApiOkResponse,
+  ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
 import { RequireGroups } from '../auth/access.decorators.js';
@@ -35,6 +36,10 @@ export class IngestionController {
   @Post('sync')
   @RequireGroups('admin')
   @HttpCode(HttpStatus.ACCEPTED)
+  @ApiOperation({
+    operationId: 'startSync',
+    summary: 'Start a sync, or a reconciliation with `{"mode": "reconcile"}`',
+  })
   @ApiAcceptedResponse({
     type: SyncStartedDto,
     description: 'Started; follow it in GET /api/sync/runs',
@@ -48,6 +53,7 @@ export class IngestionController {
 
   @Get('sync/runs')
   @RequireGroups('admin', 'analyst')
+  @ApiOperation({ operationId: 'listSyncRuns', summary: 'Recent sync runs, newest first' })
   @ApiOkResponse({ type: SyncRunListDto })
   @ApiBadRequestResponse({ type: ProblemDetails })
   async listRuns(@Query() query: ListRunsQuery): Promise<SyncRunListDto> {
@@ -58,6 +64,10 @@ export class IngestionController {
 
   @Get('sync/quarantine')
   @RequireGroups('admin')
+  @ApiOperation({
+    operationId: 'listQuarantine',
+    summary: 'Upstream records that could not be stored, with the reason',
+  })
   @ApiOkResponse({ type: QuarantineListDto })
   @ApiBadRequestResponse({ type: ProblemDetails })
   async listQuarantine(@Query() query: ListQuarantineQuery): Promise<QuarantineListDto> {
@@ -69,6 +79,7 @@ export class IngestionController {
 
   @Get('config')
   @RequireGroups('admin', 'analyst')
+  @ApiOperation({ operationId: 'getConfig', summary: 'The sync interval in force' })
   @ApiOkResponse({ type: ServiceConfigDto })
   async getConfig(): Promise<ServiceConfigDto> {
     return { sync_interval_seconds: await this.settings.syncIntervalSeconds() };
@@ -76,6 +87,7 @@ export class IngestionController {
 
   @Put('config')
   @RequireGroups('admin')
+  @ApiOperation({ operationId: 'updateConfig', summary: 'Change the sync interval' })
   @ApiOkResponse({
     type: ServiceConfigDto,
     description: 'Stored and applied to the schedule at once',

@@ -23,6 +23,7 @@ export class UpstreamChaosController {
 
   @Get()
   @ApiOperation({
+    operationId: 'getUpstreamChaos',
     summary: "The mock upstream's chaos settings",
     description: "Read from the upstream's `GET /config`; only the mock upstream has them.",
   })
@@ -35,6 +36,7 @@ export class UpstreamChaosController {
 
   @Put()
   @ApiOperation({
+    operationId: 'updateUpstreamChaos',
     summary: "Change the mock upstream's chaos settings",
     description:
       "A partial update, forwarded to the upstream's `PUT /config`; settings left out keep " +

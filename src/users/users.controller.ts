@@ -5,6 +5,7 @@ import {
   ApiCreatedResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
+  ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
 import { RequireGroups } from '../auth/access.decorators.js';
@@ -22,12 +23,14 @@ export class UsersController {
   constructor(private readonly users: UsersService) {}
 
   @Get()
+  @ApiOperation({ operationId: 'listUsers', summary: 'Every user, active or not' })
   @ApiOkResponse({ type: UserListDto })
   async list(): Promise<UserListDto> {
     return { users: (await this.users.list()).map((user) => UserDto.from(user)) };
   }
 
   @Post()
+  @ApiOperation({ operationId: 'createUser', summary: 'Create a user' })
   @ApiCreatedResponse({ type: UserDto })
   @ApiBadRequestResponse({ type: ProblemDetails })
   @ApiConflictResponse({ type: ProblemDetails, description: 'The username is taken' })
@@ -36,6 +39,10 @@ export class UsersController {
   }
 
   @Patch(':id')
+  @ApiOperation({
+    operationId: 'updateUser',
+    summary: "Change a user's groups or password, or deactivate them",
+  })
   @ApiOkResponse({ type: UserDto })
   @ApiBadRequestResponse({ type: ProblemDetails })
   @ApiNotFoundResponse({ type: ProblemDetails })

@@ -1,4 +1,8 @@
-// A small fetch wrapper: every call goes over the real socket.
+// A small fetch wrapper: every call goes over the real socket, and every response is checked
+// against the OpenAPI document the service serves (see openapi-contract.ts for the rule): a
+// response the document does not allow fails the test that asked for it.
+import { contractOf } from './openapi-contract.js';
+
 export interface ApiResponse {
   status: number;
   headers: Headers;
@@ -45,6 +49,9 @@ export class ApiClient {
     } catch {
       // not JSON: keep the text
     }
-    return { status: res.status, headers: res.headers, body: parsed };
+    const response = { status: res.status, headers: res.headers, body: parsed };
+    const contract = await contractOf(this.baseUrl);
+    await contract?.check({ method, path, ...response });
+    return response;
   }
 }

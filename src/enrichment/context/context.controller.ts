@@ -24,7 +24,10 @@ export class ContextController {
 
   @Get('ip-users')
   @RequireGroups('admin', 'analyst')
-  @ApiOperation({ summary: 'Network → user mappings, by network' })
+  @ApiOperation({
+    operationId: 'listIpUsers',
+    summary: 'Network → user mappings, by network',
+  })
   @ApiOkResponse({ type: IpUserListDto })
   async listIpUsers(): Promise<IpUserListDto> {
     return { ip_users: (await this.context.listIpUsers()).map((m) => IpUserDto.from(m)) };
@@ -33,6 +36,7 @@ export class ContextController {
   @Post('ip-users')
   @RequireGroups('admin')
   @ApiOperation({
+    operationId: 'createIpUser',
     summary: 'Map a network (or one address) to a user; the most specific network wins',
   })
   @ApiCreatedResponse({ type: IpUserDto })
@@ -50,6 +54,7 @@ export class ContextController {
   @Delete('ip-users/:id')
   @RequireGroups('admin')
   @HttpCode(204)
+  @ApiOperation({ operationId: 'deleteIpUser', summary: 'Delete a network → user mapping' })
   @ApiNoContentResponse({ description: 'Deleted' })
   @ApiBadRequestResponse({ type: ProblemDetails })
   @ApiNotFoundResponse({ type: ProblemDetails })
@@ -59,7 +64,7 @@ export class ContextController {
 
   @Get('assets')
   @RequireGroups('admin', 'analyst')
-  @ApiOperation({ summary: 'Source → owning team, by source' })
+  @ApiOperation({ operationId: 'listAssets', summary: 'Source → owning team, by source' })
   @ApiOkResponse({ type: AssetListDto })
   async listAssets(): Promise<AssetListDto> {
     return { assets: (await this.context.listAssets()).map((a) => AssetDto.from(a)) };
@@ -67,7 +72,7 @@ export class ContextController {
 
   @Post('assets')
   @RequireGroups('admin')
-  @ApiOperation({ summary: 'Name the team owning an alert source' })
+  @ApiOperation({ operationId: 'createAsset', summary: 'Name the team owning an alert source' })
   @ApiCreatedResponse({ type: AssetDto })
   @ApiBadRequestResponse({ type: ProblemDetails })
   @ApiConflictResponse({ type: ProblemDetails, description: 'The source has an owner already' })
@@ -84,6 +89,7 @@ export class ContextController {
   @Delete('assets/:source')
   @RequireGroups('admin')
   @HttpCode(204)
+  @ApiOperation({ operationId: 'deleteAsset', summary: "Delete a source's owning team" })
   @ApiNoContentResponse({ description: 'Deleted' })
   @ApiNotFoundResponse({ type: ProblemDetails })
   async deleteAsset(@Param('source') source: string): Promise<void> {

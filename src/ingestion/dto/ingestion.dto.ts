@@ -96,7 +96,8 @@ export class QuarantinedRecordDto {
   @ApiProperty({ format: 'uuid' }) id: string;
   @ApiProperty({ format: 'uuid', nullable: true, type: String }) run_id: string | null;
   @ApiProperty({
-    nullable: true,
+    // Any JSON value: a record that is not an object is quarantined for that very reason.
+    anyOf: ['object', 'array', 'string', 'number', 'boolean', 'null'].map((type) => ({ type })),
     description: `The record as the upstream sent it; null when it is only kept in part (see raw) or nests deeper than ${MAX_BODY_DEPTH} levels`,
   })
   payload: unknown;

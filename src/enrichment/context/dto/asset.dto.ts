@@ -37,7 +37,7 @@ export class CreateAssetDto {
   @IsIn(SEVERITIES, { message: `criticality must be one of: ${SEVERITIES.join(', ')}` })
   criticality?: Severity | null;
 
-  @ApiPropertyOptional({ maxLength: 1000, nullable: true })
+  @ApiPropertyOptional({ type: String, maxLength: 1000, nullable: true })
   @IsOptional()
   @IsString()
   @MaxLength(1000)

@@ -40,7 +40,7 @@ export class CreateIpUserDto {
   @Matches(NOT_BLANK, { message: 'user_name must not be blank' })
   user_name: string;
 
-  @ApiPropertyOptional({ example: 'Finance VLAN', maxLength: 1000, nullable: true })
+  @ApiPropertyOptional({ type: String, example: 'Finance VLAN', maxLength: 1000, nullable: true })
   @IsOptional()
   @IsString()
   @MaxLength(1000)
