@@ -6,6 +6,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module.js';
 import { RouteTable } from './common/http/route-table.js';
+import { API_CACHE_CONTROL, isApiPath, SECURITY_HEADERS } from './common/http/security-headers.js';
 import { frameworkErrorsHandler, handleClientError } from './common/problem/edge-problems.js';
 import { documentProblemMediaType } from './common/problem/problem-media-type.js';
 
@@ -48,6 +49,7 @@ export async function createApp(): Promise<NestFastifyApplication> {
   });
   adapter.getInstance().addHook('onRequest', (request, reply, done) => {
     void reply.header('x-request-id', request.id);
+    if (isApiPath(request.url)) void reply.header('cache-control', API_CACHE_CONTROL);
     done();
   });
   // The API speaks JSON only: other bodies get Fastify's 415 instead of reaching validation as strings.
@@ -71,6 +73,7 @@ export async function createApp(): Promise<NestFastifyApplication> {
     abortOnError: false, // let server.ts report start-up failures it understands in one line
   });
   app.useLogger(app.get(Logger));
+  app.useSecurityHeaders(SECURITY_HEADERS);
   late.metrics = app.get(MetricsService);
   // Nest registers its routes at listen, after this: the table sees every one of them.
   const routes = app.get(RouteTable);
