@@ -5,7 +5,9 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module.js';
 import { RouteTable } from './common/http/route-table.js';
+import { API_CACHE_CONTROL, isApiPath, SECURITY_HEADERS } from './common/http/security-headers.js';
 import { buildOpenApiDocument, mountOpenApi } from './common/openapi/openapi.js';
+import { frameworkErrorsHandler, handleClientError } from './common/problem/edge-problems.js';
 
 import { requestId } from './common/request-id.js';
 
@@ -13,6 +15,12 @@ import { readEnvironment } from './config/environment.js';
 import { MetricsService } from './metrics/metrics.service.js';
 
 const BODY_LIMIT_BYTES = 1024 * 1024;
+/** Node's default, stated: the request line and headers together; larger is a 431. */
+const MAX_HEADER_BYTES = 16 * 1024;
+/** Fastify's default: ids are UUIDs and sources 64 characters; a longer parameter is a 414. */
+const MAX_PARAM_LENGTH = 100;
+/** Headers alone must arrive within this (or the whole request's timeout, if shorter). */
+const HEADERS_TIMEOUT_MS = 10_000;
 
 export async function createApp(): Promise<NestFastifyApplication> {
   const env = readEnvironment();
@@ -21,9 +29,26 @@ export async function createApp(): Promise<NestFastifyApplication> {
     bodyLimit: BODY_LIMIT_BYTES,
     requestIdHeader: false,
     genReqId: requestId,
+    maxParamLength: MAX_PARAM_LENGTH,
+    // Time limits (Fastify leaves the request unbounded): see HTTP_REQUEST_TIMEOUT_SECONDS.
+    requestTimeout: env.HTTP_REQUEST_TIMEOUT_SECONDS * 1000,
+    keepAliveTimeout: env.HTTP_KEEP_ALIVE_TIMEOUT_SECONDS * 1000,
+    // Socket inactivity while a request is in progress (a client that stops reading its answer).
+    connectionTimeout: env.HTTP_REQUEST_TIMEOUT_SECONDS * 2000,
+    http: {
+      maxHeaderSize: MAX_HEADER_BYTES,
+      headersTimeout: Math.min(HEADERS_TIMEOUT_MS, env.HTTP_REQUEST_TIMEOUT_SECONDS * 1000),
+      // Node checks the two timeouts above on this period (30 s by default, which would let a
+      // dripped request live up to 30 s past its limit).
+      connectionsCheckingInterval: 1000,
+    },
+    // What the router and Node's parser refuse before any route runs: problem+json too.
+    frameworkErrors: frameworkErrorsHandler(MAX_PARAM_LENGTH),
+    clientErrorHandler: handleClientError,
   });
   adapter.getInstance().addHook('onRequest', (request, reply, done) => {
     void reply.header('x-request-id', request.id);
+    if (isApiPath(request.url)) void reply.header('cache-control', API_CACHE_CONTROL);
     done();
   });
   // The API speaks JSON only: other bodies get Fastify's 415 instead of reaching validation as strings.
@@ -47,6 +72,7 @@ export async function createApp(): Promise<NestFastifyApplication> {
     abortOnError: false, // let server.ts report start-up failures it understands in one line
   });
   app.useLogger(app.get(Logger));
+  app.useSecurityHeaders(SECURITY_HEADERS);
   late.metrics = app.get(MetricsService);
   // Nest registers its routes at listen, after this: the table sees every one of them.
   const routes = app.get(RouteTable);

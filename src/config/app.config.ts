@@ -9,6 +9,8 @@ export const appConfig = registerAs('app', () => {
     demo: env.VIGIL_DEMO,
     port: env.PORT,
     host: env.HOST,
+    httpRequestTimeoutMs: env.HTTP_REQUEST_TIMEOUT_SECONDS * 1000,
+    httpKeepAliveTimeoutMs: env.HTTP_KEEP_ALIVE_TIMEOUT_SECONDS * 1000,
     logLevel: env.LOG_LEVEL,
     trustProxy: env.TRUST_PROXY,
     shutdownDrainMs: env.SHUTDOWN_DRAIN_SECONDS * 1000,

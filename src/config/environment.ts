@@ -50,6 +50,25 @@ export class Environment {
   @MinLength(1)
   HOST = '0.0.0.0';
 
+  /**
+   * A request's line, headers and body must all arrive within this many seconds, or it is answered
+   * 408 and its connection closed (a slowly dripped request cannot hold a connection open). Its
+   * headers alone get min(10, this). A connection silent for twice this while a request is in
+   * progress is closed.
+   */
+  @Transform(toInteger)
+  @IsInt()
+  @Min(1)
+  @Max(3600)
+  HTTP_REQUEST_TIMEOUT_SECONDS = 30;
+
+  /** An idle keep-alive connection is closed after this; keep it above a load balancer's idle timeout. */
+  @Transform(toInteger)
+  @IsInt()
+  @Min(1)
+  @Max(3600)
+  HTTP_KEEP_ALIVE_TIMEOUT_SECONDS = 72;
+
   @IsIn(LOG_LEVELS)
   LOG_LEVEL: (typeof LOG_LEVELS)[number] = 'info';
 

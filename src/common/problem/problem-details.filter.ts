@@ -38,6 +38,8 @@ export class ProblemDetailsFilter implements ExceptionFilter {
 
     // No route matched: if the path exists under other methods, the method is what is wrong.
     if (mapped.status === 404 && request.routeOptions?.url === undefined) {
+      // Nest's "Cannot GET /path?query" would echo the query string (tokens included) back.
+      mapped = { ...mapped, detail: 'Nothing is served at this path' };
       const path = request.url.split('?')[0];
       const allowed = this.routes.allowed(path);
       // (A route of this very method that answered 404 itself, e.g. a missing static file, stays 404.)
