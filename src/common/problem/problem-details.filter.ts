@@ -12,6 +12,7 @@ import { RouteTable } from '../http/route-table.js';
 import { RateLimitedError } from '../throttling/rate-limited.error.js';
 import { ValidationFailedException } from '../validation/validation-failed.exception.js';
 import { DomainError, InvalidInputError } from './domain-error.js';
+import { loggableError } from './loggable-error.js';
 import { PROBLEM_CONTENT_TYPE, ProblemDetails, problemType } from './problem-details.js';
 
 const PG_UNIQUE_VIOLATION = '23505';
@@ -54,10 +55,21 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     }
 
     if (mapped.status >= 500) {
-      this.logger.error(
-        { err: exception, method: request.method, url: request.url },
-        'Unhandled error while serving a request',
-      );
+      // The path, not the URL, and a database error without its parameters or the driver's
+      // message: both can carry what the caller submitted (search terms, a value out of range).
+      const where = { method: request.method, path: request.url.split('?')[0] };
+      if (isDatabaseUnavailable(exception)) {
+        // An outage is one cause answered many times: a warning per request, no stack.
+        this.logger.warn(
+          { ...where, code: (exception as { code?: string }).code },
+          'Database unavailable while serving a request',
+        );
+      } else {
+        this.logger.error(
+          { ...where, err: loggableError(exception) },
+          'Unhandled error while serving a request',
+        );
+      }
     }
     if (exception instanceof RateLimitedError) {
       void reply.header('retry-after', String(exception.retryAfterSeconds));
