@@ -19,6 +19,8 @@ const ROOT = resolve(import.meta.dirname, '..');
 
 interface Service {
   api: ApiClient;
+  /** What the service logged so far. */
+  output(): string;
   stop(): Promise<void>;
 }
 
@@ -47,7 +49,7 @@ async function startService(env: Record<string, string>): Promise<Service> {
       (r) => r.status === 200,
       () => false,
     );
-    if (live) return { api, stop };
+    if (live) return { api, output: () => output, stop };
     await new Promise((r) => setTimeout(r, 100));
   }
   await stop();
@@ -212,6 +214,35 @@ describe('Health probes (e2e)', () => {
         status: 'ok',
         db_connected: true,
       });
+    });
+
+    it('public probes say "database unreachable", never the driver message or an address; the log has the detail', async () => {
+      await relay.cut();
+      try {
+        const { port } = new URL(relay.url);
+        const ready = await service.api.get('/health/ready');
+        expect(expectProblem(ready, 503)).toMatchObject({
+          details: {
+            database: { status: 'down', message: 'database unreachable' },
+            migrations: { status: 'down', message: 'database unreachable' },
+          },
+        });
+        const summary = await service.api.get('/health');
+        expectProblem(summary, 503);
+        for (const body of [JSON.stringify(ready.body), JSON.stringify(summary.body)]) {
+          expect(body).not.toMatch(/ECONNREFUSED|ECONNRESET|connect |terminated/i);
+          expect(body).not.toContain(`:${port}`);
+        }
+        expect(service.output()).toMatch(/Readiness: the database check failed/);
+        expect(service.output()).toContain(`:${port}`);
+      } finally {
+        await relay.open();
+      }
+      await waitUntil(
+        'readiness to return',
+        async () => ((await service.api.get('/health/ready')).status === 200 ? true : undefined),
+        15_000,
+      );
     });
   });
 });

@@ -1,4 +1,4 @@
-import { Controller, Get } from '@nestjs/common';
+import { Controller, Get, Logger } from '@nestjs/common';
 import {
   ApiOkResponse,
   ApiOperation,
@@ -21,6 +21,9 @@ import { HealthCheckFailedError } from './health-check-failed.error.js';
 import { HealthSummary, HealthSummaryService } from './health-summary.service.js';
 
 const DB_TIMEOUT_MS = 2000;
+
+/** What a public probe says of a database error; the driver's message (addresses) goes to the log. */
+const DATABASE_UNREACHABLE = 'database unreachable';
 
 // What the probes answer, for the OpenAPI document (Terminus's result and HealthSummary).
 const nullable = (type: string, format?: string) => ({
@@ -104,6 +107,8 @@ const HEALTH_SUMMARY = {
 @Public()
 @Controller('health')
 export class HealthController {
+  private readonly logger = new Logger(HealthController.name);
+
   constructor(
     private readonly health: HealthCheckService,
     private readonly indicators: HealthIndicatorService,
@@ -145,18 +150,33 @@ export class HealthController {
         () =>
           this.indicators
             .check('database')
-            .attempt(() => this.dataSource.query('SELECT 1'))
+            .attempt(() =>
+              this.unlessUnreachable('database', () => this.dataSource.query('SELECT 1')),
+            )
             .withTimeout(DB_TIMEOUT_MS),
         () =>
           this.indicators
             .check('migrations')
             .attempt(async () => {
-              if (await this.dataSource.showMigrations()) throw new Error('pending migrations');
+              const pending = await this.unlessUnreachable('migrations', () =>
+                this.dataSource.showMigrations(),
+              );
+              if (pending) throw new Error('pending migrations');
             })
             .withTimeout(DB_TIMEOUT_MS),
       ]);
     } catch (error) {
       throw new HealthCheckFailedError('The service is not ready', terminusReport(error));
+    }
+  }
+
+  /** Runs a database check; its failure is logged in full and reported as DATABASE_UNREACHABLE. */
+  private async unlessUnreachable<T>(check: string, run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (error) {
+      this.logger.warn({ err: error, check }, 'Readiness: the database check failed');
+      throw new Error(DATABASE_UNREACHABLE);
     }
   }
 
