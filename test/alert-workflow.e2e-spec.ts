@@ -390,6 +390,12 @@ describe('Alert workflow (e2e)', () => {
           { filter: { severity: 'urgent', hours: 0 }, set: { status: 'open' } },
           ['filter.hours', 'filter.severity'],
         ],
+        // An explicit null is a value to refuse, not an absent field (it once reached the query).
+        [{ filter: { severity: null }, set: { status: 'open' } }, ['filter.severity']],
+        [
+          { filter: { q: null, hours: null }, set: { status: 'open' } },
+          ['filter.hours', 'filter.q'],
+        ],
         [{ ids: [id], set: {} }, ['set']],
         [{ ids: [id], set: { status: 'resolved' } }, ['set.resolution']],
         [{ ids: [id], set: { assignee: 'nobody' } }, ['set.assignee']],

@@ -1,11 +1,14 @@
 // Decorators for list query strings. Query values arrive as strings (or arrays of strings when a
 // name repeats), so each field converts its own value and checks it with one rule that names the
 // parameter and says what it accepts: a value of the wrong type never gets a misleading
-// range message. Reused by every list endpoint.
+// range message. Reused by every list endpoint, and by the bulk update's JSON filter, where an
+// explicit null is a value to refuse (IfPresent), not an absent field (IsOptional would wave it
+// through to the query builder).
 import { applyDecorators } from '@nestjs/common';
 import { ApiPropertyOptional, type ApiPropertyOptions } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsOptional, ValidateBy } from 'class-validator';
+import { ValidateBy } from 'class-validator';
+import { IfPresent } from '../validation/if-present.js';
 import { parseInstant } from './timestamp.js';
 
 /** A message when `value` breaks the rule, else null. */
@@ -37,7 +40,7 @@ export function IntegerQuery(min: number, max: number, doc: Doc = {}) {
     Transform(({ value }: { value: unknown }) =>
       typeof value === 'string' && /^\d{1,15}$/.test(value) ? Number(value) : value,
     ),
-    IsOptional(),
+    IfPresent(),
     QueryRule(
       'integerQuery',
       (value, property) =>
@@ -75,7 +78,7 @@ export function EnumQuery(values: readonly string[], options: EnumQueryOptions =
       if (!items.every((item) => typeof item === 'string')) return value;
       return [...new Set(items.flatMap((item) => item.split(',')).map(normalise))];
     }),
-    IsOptional(),
+    IfPresent(),
     QueryRule('enumQuery', (value, property) => {
       if (!many) {
         return (
@@ -122,7 +125,7 @@ export function TextQuery(options: TextQueryOptions) {
     Transform(({ value }: { value: unknown }) =>
       typeof value === 'string' && normalise ? normalise(value) : value,
     ),
-    IsOptional(),
+    IfPresent(),
     QueryRule('textQuery', (value, property) => {
       if (Array.isArray(value)) return `${property} must be given once`;
       if (typeof value !== 'string') return `${property} must be a string`;
@@ -148,7 +151,7 @@ export function InstantQuery(doc: Doc = {}) {
     Transform(({ value }: { value: unknown }) =>
       typeof value === 'string' ? (parseInstant(value)?.iso ?? value) : value,
     ),
-    IsOptional(),
+    IfPresent(),
     QueryRule(
       'instantQuery',
       (value, property) =>
