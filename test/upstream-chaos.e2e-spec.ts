@@ -222,6 +222,9 @@ describe('Upstream chaos settings (e2e)', () => {
 
         expect(problem.type).toBe('urn:vigil:problem:upstream-unreachable');
         expect(problem.detail).toContain(url);
+        // A deliberate 502 is a warning with its reason, not an "unhandled" error.
+        expect(t.output()).toMatch(/"level":40[^\n]*Answered 502: /);
+        expect(t.output()).not.toMatch(/Unhandled error/);
       },
     );
   });

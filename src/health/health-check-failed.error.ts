@@ -4,6 +4,9 @@ import { DomainError } from '../common/problem/domain-error.js';
 export class HealthCheckFailedError extends DomainError {
   readonly status = 503;
   readonly slug = 'unhealthy';
+  // Polled every few seconds (every 50 ms by some clients) while unready; the cause is logged
+  // once where it happens (the shutdown signal, a failed database check).
+  override readonly quiet = true;
   constructor(detail: string, report: Record<string, unknown>) {
     super(detail);
     Object.assign(this.extensions, report);

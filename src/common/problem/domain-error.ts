@@ -7,6 +7,11 @@ export abstract class DomainError extends Error {
   abstract readonly slug: string;
   /** Extra members for the problem body (RFC 9457 extensions). */
   readonly extensions: Record<string, unknown> = {};
+  /**
+   * A 5xx that is a state the service reports on every request (a readiness probe polled while
+   * unready), not an event: not logged per request. Others are logged once each, as warnings.
+   */
+  readonly quiet: boolean = false;
 }
 
 export class NotFoundError extends DomainError {

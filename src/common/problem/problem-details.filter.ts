@@ -58,7 +58,14 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       // The path, not the URL, and a database error without its parameters or the driver's
       // message: both can carry what the caller submitted (search terms, a value out of range).
       const where = { method: request.method, path: request.url.split('?')[0] };
-      if (isDatabaseUnavailable(exception)) {
+      if (exception instanceof DomainError) {
+        // A deliberate answer with its own explanation (upstream unreachable, not ready).
+        if (!exception.quiet)
+          this.logger.warn(
+            { ...where, status: mapped.status, type: exception.slug },
+            `Answered ${mapped.status}: ${exception.message}`,
+          );
+      } else if (isDatabaseUnavailable(exception)) {
         // An outage is one cause answered many times: a warning per request, no stack.
         this.logger.warn(
           { ...where, code: (exception as { code?: string }).code },
