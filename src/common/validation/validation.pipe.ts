@@ -38,21 +38,44 @@ export interface Unstorable {
   message: string;
 }
 
-/** The first string or key in `value` that PostgreSQL cannot store, else null (walked without recursion). */
+/**
+ * The first string or key in `value` that PostgreSQL cannot store, else null. Walked without
+ * recursion; a field's path is spelt only when something is found (this runs on every request).
+ */
 export function findUnstorable(value: unknown): Unstorable | null {
-  const stack: Array<[unknown, string]> = [[value, '']];
+  interface Visit {
+    node: unknown;
+    key: string;
+    parent: Visit | null;
+  }
+  const pathOf = (visit: Visit | null): string => {
+    const keys: string[] = [];
+    for (let at = visit; at?.parent; at = at.parent) keys.push(at.key);
+    return keys.reverse().join('.');
+  };
+  const stack: Visit[] = [{ node: value, key: '', parent: null }];
   while (stack.length > 0) {
-    const [node, path] = stack.pop()!;
+    const visit = stack.pop()!;
+    const { node } = visit;
     if (typeof node === 'string') {
-      if (UNSTORABLE.test(node)) return { path, inKey: false, message: unstorableMessage(node) };
+      if (UNSTORABLE.test(node))
+        return { path: pathOf(visit), inKey: false, message: unstorableMessage(node) };
       continue;
     }
     if (node === null || typeof node !== 'object') continue;
-    for (const [key, child] of Object.entries(node)) {
+    for (const key in node) {
+      if (!Object.hasOwn(node, key)) continue;
       if (UNSTORABLE.test(key)) {
-        return { path, inKey: true, message: `has a field name that ${unstorableMessage(key)}` };
+        return {
+          path: pathOf(visit),
+          inKey: true,
+          message: `has a field name that ${unstorableMessage(key)}`,
+        };
       }
-      stack.push([child, path ? `${path}.${key}` : key]);
+      const child = (node as Record<string, unknown>)[key];
+      // Numbers, booleans and null hold nothing to find: no visit for them.
+      if (typeof child === 'string' || (child !== null && typeof child === 'object'))
+        stack.push({ node: child, key, parent: visit });
     }
   }
   return null;
