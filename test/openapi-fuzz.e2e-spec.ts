@@ -36,6 +36,8 @@ describe('schema-driven fuzz over every operation in /docs-json', () => {
   beforeAll(async () => {
     mock = await startMockUpstream();
     t = await startTestApp({ UPSTREAM_URL: mock.url, UPSTREAM_RETRIES: '0' });
+    // The suite's database holds what the spec before left (specs run in any order).
+    await t.reset();
     const admin: TestUser = await t.user('fuzz-admin', ['admin']);
     const analyst = await t.user('fuzz-analyst', ['analyst']);
     const victim = await t.user('fuzz-victim', ['analyst']);
