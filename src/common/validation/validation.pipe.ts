@@ -38,21 +38,24 @@ export interface Unstorable {
   message: string;
 }
 
+/** A value met in the walk, with the way back to the root (the path is spelt only on a find). */
+interface Visit {
+  node: unknown;
+  key: string;
+  parent: Visit | null;
+}
+
+function pathOf(visit: Visit): string {
+  const keys: string[] = [];
+  for (let at: Visit | null = visit; at?.parent; at = at.parent) keys.push(at.key);
+  return keys.reverse().join('.');
+}
+
 /**
  * The first string or key in `value` that PostgreSQL cannot store, else null. Walked without
  * recursion; a field's path is spelt only when something is found (this runs on every request).
  */
 export function findUnstorable(value: unknown): Unstorable | null {
-  interface Visit {
-    node: unknown;
-    key: string;
-    parent: Visit | null;
-  }
-  const pathOf = (visit: Visit | null): string => {
-    const keys: string[] = [];
-    for (let at = visit; at?.parent; at = at.parent) keys.push(at.key);
-    return keys.reverse().join('.');
-  };
   const stack: Visit[] = [{ node: value, key: '', parent: null }];
   while (stack.length > 0) {
     const visit = stack.pop()!;
