@@ -66,8 +66,6 @@ export interface FuzzOperation {
   operationId: string;
   method: string;
   template: string;
-  /** Requires a bearer token. */
-  secured: boolean;
   /** The fixed cases: each hostile value alone. */
   cases: FuzzRequest[];
   /** Random mixes of plausible and hostile values. */
@@ -340,7 +338,7 @@ export class OpenApiFuzzer {
       ];
       const seen = new Set<string>();
       for (const [baseLabel, base] of bases) {
-        for (const [label, body] of this.mutations(bodySchema ?? {}, base, '', baseLabel ? 1 : 0)) {
+        for (const [label, body] of this.mutations(bodySchema ?? {}, base, '', baseLabel === '')) {
           const text = toJson(body);
           if (seen.has(text)) continue;
           seen.add(text);
@@ -409,7 +407,6 @@ export class OpenApiFuzzer {
       operationId: operation.operationId,
       method,
       template,
-      secured,
       cases,
       arbitrary,
     };
@@ -560,17 +557,17 @@ export class OpenApiFuzzer {
 
   /**
    * Each hostile value placed alone in `base` at every property (the schema's, present or not)
-   * down to the second level, or the property removed; at level 0 also the whole value replaced.
+   * down to the second level, or the property removed; with `replaceWhole` also the whole value.
    */
   private mutations(
     schema: Schema,
     base: unknown,
     at: string,
-    depth: number,
+    replaceWhole: boolean,
   ): Array<[string, unknown]> {
     const s = this.resolve(schema);
     const out: Array<[string, unknown]> = [];
-    if (depth === 0) for (const [label, value] of this.hostile(s)) out.push([`: ${label}`, value]);
+    if (replaceWhole) for (const [label, value] of this.hostile(s)) out.push([`: ${label}`, value]);
     if (!s.properties || base === null || typeof base !== 'object' || Array.isArray(base))
       return out;
     for (const [name, property] of Object.entries<Schema>(s.properties)) {
@@ -589,7 +586,7 @@ export class OpenApiFuzzer {
         typeof nested === 'object' &&
         !Array.isArray(nested)
       )
-        for (const [label, value] of this.mutations(property, nested, path, depth + 1))
+        for (const [label, value] of this.mutations(property, nested, path, false))
           out.push([label, { ...record, [name]: value }]);
     }
     return out;
