@@ -3,6 +3,8 @@ import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { readEnvironment } from '../config/environment.js';
 import { ingestionSettings } from '../config/ingestion.config.js';
 import { UpstreamCredentials } from './upstream-credentials.js';
@@ -159,6 +161,39 @@ describe(`${UpstreamClient.name} against a hostile upstream`, () => {
     );
     expect(attempts).toBe(2); // a timeout is retried
     expect(Date.now() - started).toBeLessThan(3000);
+  });
+
+  it('keeps the deadline when garbage is collected during the attempt (sync runs pass a run signal)', async () => {
+    // The deadline used to live only inside AbortSignal.any(), which holds it weakly: a collection
+    // before it fired dropped it, and the attempt ran on until the run's own limit.
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    respond = (_, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.write('[');
+      const drip = setInterval(() => (res.destroyed ? clearInterval(drip) : res.write(' ')), 50);
+    };
+    const run = new AbortController();
+    const collect = setInterval(gc, 100);
+    try {
+      const pending = client({ UPSTREAM_TIMEOUT_MS: '400', UPSTREAM_RETRIES: '0' }).fetchPage(
+        request,
+        run.signal,
+      );
+      const outcome = await Promise.race([
+        pending.then(
+          () => 'answered',
+          (error: Error) => error.message,
+        ),
+        new Promise<string>((resolve) =>
+          setTimeout(() => resolve('still running after 3 s'), 3000),
+        ),
+      ]);
+      expect(outcome).toMatch(/no complete answer within UPSTREAM_TIMEOUT_MS \(400 ms\)/);
+    } finally {
+      clearInterval(collect);
+      run.abort();
+    }
   });
 
   it.each([

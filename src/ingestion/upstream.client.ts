@@ -60,6 +60,13 @@ export function retryAfterMs(header: unknown, now = Date.now()): number | undefi
 /** The run's own signal (shutdown, SYNC_MAX_RUN_SECONDS), kept beside the attempt's combined one. */
 interface PageRequestConfig extends InternalAxiosRequestConfig {
   runSignal?: AbortSignal;
+  /**
+   * The attempt's deadline, held for as long as the attempt: AbortSignal.any() holds its sources
+   * weakly and Node's timeout signal is held by nothing else, so a garbage collection before it
+   * fired silently dropped the deadline (nodejs/node#57736; seen as an attempt that ran until the
+   * run's own limit).
+   */
+  deadline?: AbortSignal;
 }
 
 /** axios' own words when a body passes maxContentLength (it gives the error no other mark). */
@@ -126,6 +133,7 @@ export class UpstreamClient {
     // credentials as they are now.
     this.http.interceptors.request.use(async (request: PageRequestConfig) => {
       const deadline = AbortSignal.timeout(this.timeoutMs);
+      request.deadline = deadline;
       request.signal = request.runSignal
         ? AbortSignal.any([deadline, request.runSignal])
         : deadline;
