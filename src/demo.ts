@@ -1,10 +1,13 @@
 // `npm start`: the whole demo on a bare machine. The mock upstream on MOCK_PORT (unless
 // UPSTREAM_URL points elsewhere), the service on PORT, the embedded database unless DATABASE_URL
-// is set.
+// is set. The composition root of both programs, so the one file of src/ allowed to import
+// mock-api/ (see .dependency-cruiser.mjs): it turns the mock's configuration errors into the
+// service's, so server.ts knows nothing of the simulator.
 import 'reflect-metadata';
 import { createMockServer } from '../mock-api/mock-server.js';
 import { MockConfigurationError, readMockEnvironment } from '../mock-api/mock-environment.js';
 import { prepareDemoEnvironment } from './config/demo-environment.js';
+import { ConfigurationError } from './config/environment.js';
 import { run } from './server.js';
 import { UsersBootstrapService } from './users/users-bootstrap.service.js';
 
@@ -28,7 +31,16 @@ async function startMock(): Promise<void> {
   }
 }
 
-const app = await run(upstream.serveMock ? startMock : undefined);
+/** The mock's configuration is the demo's: its errors are reported as the service's own. */
+function asConfigurationError(error: unknown): never {
+  if (error instanceof MockConfigurationError)
+    throw new ConfigurationError(error.message, { cause: error });
+  throw error;
+}
+
+const app = await run(
+  upstream.serveMock ? () => startMock().catch(asConfigurationError) : undefined,
+);
 if (app) {
   const url = (await app.getUrl()).replace('[::1]', 'localhost').replace('0.0.0.0', 'localhost');
   const credentials = app.get(UsersBootstrapService).demoCredentials;

@@ -1,22 +1,22 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { MockConfigurationError } from '../mock-api/mock-environment.js';
 import { createApp } from './app.factory.js';
-import { ConfigurationError, readEnvironment } from './config/environment.js';
+import { ConfigurationError, processEnvironment } from './config/environment.js';
 import { resolve } from 'node:path';
 import { assertDataDirectoryFree, DataDirectoryInUseError } from './database/embedded-postgres.js';
 
 /** Failures an operator fixes from the message alone: one line on stderr, exit 1, no stack. */
-const OPERATOR_ERRORS = [ConfigurationError, DataDirectoryInUseError, MockConfigurationError];
+const OPERATOR_ERRORS = [ConfigurationError, DataDirectoryInUseError];
 
 /**
  * Validates configuration, then builds and starts the app. `beforeStart` runs once the
- * configuration is known to be good (the demo starts its mock upstream there).
+ * configuration is known to be good (the demo starts its mock upstream there); what it throws as
+ * a ConfigurationError is reported like the service's own.
  */
 export async function run(
   beforeStart?: () => Promise<void>,
 ): Promise<NestFastifyApplication | undefined> {
   try {
-    const env = readEnvironment();
+    const env = processEnvironment();
     if (!env.DATABASE_URL) assertDataDirectoryFree(resolve(env.DATA_DIR));
     await beforeStart?.();
     const app = await createApp();

@@ -6,14 +6,9 @@ import { keysetPageQuery, orderByClause } from '../common/pagination/keyset-quer
 import type { PageRequest } from '../common/pagination/page-request.js';
 import type { PagingOptions } from '../common/pagination/page-query.dto.js';
 import { SqlConditions, type SqlQuery } from '../common/pagination/sql-conditions.js';
-import type {
-  AlertOrigin,
-  AlertStatus,
-  Enrichment,
-  EnrichmentType,
-  Resolution,
-  Severity,
-} from './alert.types.js';
+import type { Severity } from '../common/severity.js';
+import type { Enrichment, EnrichmentType } from '../enrichment/enrichment.types.js';
+import type { AlertOrigin, AlertStatus, Resolution } from './alert.types.js';
 
 export const ALERT_PAGING: PagingOptions = {
   sortable: ['created_at'],

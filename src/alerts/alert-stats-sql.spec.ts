@@ -1,4 +1,4 @@
-import { SEVERITIES } from './alert.types.js';
+import { SEVERITIES } from '../common/severity.js';
 import {
   alertStatsFromRow,
   alertStatsQuery,

@@ -1,14 +1,9 @@
 // The SQL of GET /api/alerts/stats and the shaping of its one result row. Pure (no database), so
 // the statement and the shaping are unit-tested; AlertStatsRepository runs them.
 import type { SqlQuery } from '../common/pagination/sql-conditions.js';
-import {
-  ALERT_STATUSES,
-  type AlertStatus,
-  ENRICHMENT_TYPES,
-  type EnrichmentType,
-  SEVERITIES,
-  type Severity,
-} from './alert.types.js';
+import { SEVERITIES, type Severity } from '../common/severity.js';
+import { ENRICHMENT_TYPES, type EnrichmentType } from '../enrichment/enrichment.types.js';
+import { ALERT_STATUSES, type AlertStatus } from './alert.types.js';
 
 /** How many sources and countries are listed by name; the rest are summed up. */
 export const STATS_TOP = 20;

@@ -1,7 +1,7 @@
 // The contract every enrichment plugin implements. Plugins work on a whole batch (one page of
 // upstream alerts, or one event) so lookups that touch a table or a file run once per batch,
 // never once per alert.
-import type { EnrichmentType } from '../alerts/alert.types.js';
+import type { EnrichmentType } from './enrichment.types.js';
 
 /** What a plugin sees of an alert. IPs are validated strings (IPv4 or IPv6) or null. */
 export interface EnrichableAlert {

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import type { Enrichment } from '../alerts/alert.types.js';
+import type { Enrichment } from './enrichment.types.js';
 import {
   DerivedFields,
   EnrichableAlert,

@@ -1,7 +1,7 @@
 // What a new event must satisfy, one rule per field, each returning the message that names the
 // field (or null). Pure, so they are unit-tested without Nest; CreateEventDto applies them.
 // Lengths count characters (code points), as PostgreSQL's varchar(n) does.
-import { SEVERITIES } from '../alerts/alert.types.js';
+import { SEVERITIES } from '../common/severity.js';
 import { parseInstant } from '../common/pagination/timestamp.js';
 import { parseIp } from '../enrichment/ip-address.js';
 

@@ -6,7 +6,7 @@
 // must never fail the statement that stores its page.
 import { hash } from 'node:crypto';
 import { isIP } from 'node:net';
-import { SEVERITIES, type Severity } from '../alerts/alert.types.js';
+import { SEVERITIES, type Severity } from '../common/severity.js';
 import { jsonDepth, MAX_BODY_DEPTH } from '../common/validation/validation.pipe.js';
 
 export interface NormalizedAlert {

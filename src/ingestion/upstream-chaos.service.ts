@@ -4,10 +4,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
-import { CHAOS_BOUNDS, type ChaosConfig } from '../../mock-api/chaos-config.js';
 import { InvalidInputError } from '../common/problem/domain-error.js';
 import type { FieldError } from '../common/problem/problem-details.js';
 import { ingestionConfig } from '../config/ingestion.config.js';
+import { CHAOS_BOUNDS, type ChaosConfig } from './dto/upstream-chaos.dto.js';
 import { NoChaosSettingsError } from './no-chaos-settings.error.js';
 import { UpstreamCredentials } from './upstream-credentials.js';
 import { UpstreamUnreachableError } from './upstream-unreachable.error.js';

@@ -6,16 +6,14 @@ import {
   IntegerQuery,
   NotBefore,
   TextQuery,
-} from '../../common/pagination/query-fields.js';
+} from '../../common/validation/query-fields.js';
+import { SEVERITIES, type Severity } from '../../common/severity.js';
+import { ENRICHMENT_TYPES, type EnrichmentType } from '../../enrichment/enrichment.types.js';
 import {
   ALERT_ORIGINS,
   ALERT_STATUSES,
   type AlertOrigin,
   type AlertStatus,
-  ENRICHMENT_TYPES,
-  type EnrichmentType,
-  SEVERITIES,
-  type Severity,
 } from '../alert.types.js';
 import type { AlertFilter } from '../alert-sql.js';
 

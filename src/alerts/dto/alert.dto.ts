@@ -1,20 +1,20 @@
 // An alert on the wire. Rows become this shape here and nowhere else.
-import { ApiProperty, OmitType } from '@nestjs/swagger';
-import { EventDto } from '../../events/dto/event.dto.js';
+import { ApiProperty } from '@nestjs/swagger';
+import { SEVERITIES, type Severity } from '../../common/severity.js';
+import {
+  ENRICHMENT_TYPES,
+  type Enrichment,
+  type EnrichmentType,
+} from '../../enrichment/enrichment.types.js';
 import {
   ALERT_ORIGINS,
   ALERT_STATUSES,
   type AlertOrigin,
   type AlertStatus,
-  ENRICHMENT_TYPES,
-  type EnrichmentType,
   RESOLUTIONS,
   type Resolution,
-  SEVERITIES,
-  type Severity,
 } from '../alert.types.js';
 import type { AlertDetailRow, AlertRow } from '../alert-sql.js';
-import type { Enrichment } from '../alert.types.js';
 
 export class AssigneeDto {
   @ApiProperty({ format: 'uuid' })
@@ -169,8 +169,42 @@ export class AlertDto {
   }
 }
 
-/** The event that raised an alert: the event as `GET /api/events/{id}` serves it, less its links. */
-export class AlertEventDto extends OmitType(EventDto, ['created_by', 'alert'] as const) {}
+/**
+ * The event that raised an alert, as the store embeds it in the alert's detail. Defined here, on
+ * the store's side, so the store does not know who feeds it; the events API serves this same
+ * shape plus the event's links (EventDto extends it).
+ */
+export class AlertEventDto {
+  @ApiProperty({ format: 'uuid' })
+  id: string;
+
+  @ApiProperty({ example: 'edr' })
+  source: string;
+
+  @ApiProperty({ example: 'process_injection' })
+  event_type: string;
+
+  @ApiProperty({ enum: SEVERITIES })
+  severity: Severity;
+
+  @ApiProperty()
+  description: string;
+
+  @ApiProperty({ format: 'date-time', description: 'When the event happened' })
+  occurred_at: string;
+
+  @ApiProperty({ format: 'date-time', description: 'When Vigil stored it' })
+  received_at: string;
+
+  @ApiProperty({ type: String, nullable: true, example: '10.0.0.12' })
+  src_ip: string | null;
+
+  @ApiProperty({ type: String, nullable: true, example: '185.220.101.1' })
+  dst_ip: string | null;
+
+  @ApiProperty({ type: 'object', additionalProperties: true, example: { host: 'fin-ws-042' } })
+  attributes: Record<string, unknown>;
+}
 
 export class AlertDetailDto extends AlertDto {
   @ApiProperty({

@@ -2,7 +2,7 @@
 // holding it, as PostgreSQL's `network >>= ip ORDER BY masklen(network) DESC` answers) and the
 // owner of a source. Built from one read of both tables and answered without a query: a batch of
 // a thousand alerts costs a few Map lookups per distinct address instead of a GiST search each.
-import type { Severity } from '../../alerts/alert.types.js';
+import type { Severity } from '../../common/severity.js';
 import { dottedQuad, parseIp } from '../ip-address.js';
 import type { AssetMatch, ContextMatches, IpUserMatch } from './context.types.js';
 

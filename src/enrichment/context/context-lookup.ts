@@ -1,6 +1,6 @@
 // The pure halves of the context plugin: which keys a batch needs looked up, and how the
 // matches become each alert's context (the user of src_ip, else of dst_ip; the source's owner).
-import type { Severity } from '../../alerts/alert.types.js';
+import type { Severity } from '../../common/severity.js';
 import type { EnrichableAlert } from '../enrichment-plugin.js';
 import { lookupAddress } from '../ip-address.js';
 import type { ContextMatches } from './context.types.js';

@@ -1,4 +1,4 @@
-import type { Severity } from '../../alerts/alert.types.js';
+import type { Severity } from '../../common/severity.js';
 
 /** Who sits behind an internal network (context_ip_users). */
 export interface IpUserMapping {

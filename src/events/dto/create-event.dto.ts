@@ -1,9 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsOptional } from 'class-validator';
-import { SEVERITIES, type Severity } from '../../alerts/alert.types.js';
+import { SEVERITIES, type Severity } from '../../common/severity.js';
 // One constraint whose message is the failed rule's: made for query strings, fits bodies as well.
-import { QueryRule as Rule } from '../../common/pagination/query-fields.js';
+import { QueryRule as Rule } from '../../common/validation/query-fields.js';
 import {
   ATTRIBUTES_MAX_BYTES,
   ATTRIBUTES_MAX_DEPTH,

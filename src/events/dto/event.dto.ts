@@ -1,11 +1,7 @@
 // An event on the wire. Rows become this shape here and nowhere else.
 import { ApiProperty } from '@nestjs/swagger';
-import {
-  ALERT_STATUSES,
-  type AlertStatus,
-  SEVERITIES,
-  type Severity,
-} from '../../alerts/alert.types.js';
+import { ALERT_STATUSES, type AlertStatus } from '../../alerts/alert.types.js';
+import { AlertEventDto } from '../../alerts/dto/alert.dto.js';
 import type { EventRow } from '../event-sql.js';
 
 export class EventAlertDto {
@@ -24,37 +20,12 @@ export class EventCreatorDto {
   username: string;
 }
 
-export class EventDto {
-  @ApiProperty({ format: 'uuid' })
-  id: string;
-
-  @ApiProperty({ example: 'edr' })
-  source: string;
-
-  @ApiProperty({ example: 'process_injection' })
-  event_type: string;
-
-  @ApiProperty({ enum: SEVERITIES })
-  severity: Severity;
-
-  @ApiProperty()
-  description: string;
-
-  @ApiProperty({ format: 'date-time', description: 'When the event happened' })
-  occurred_at: string;
-
-  @ApiProperty({ format: 'date-time', description: 'When Vigil stored it' })
-  received_at: string;
-
-  @ApiProperty({ type: String, nullable: true, example: '10.0.0.12' })
-  src_ip: string | null;
-
-  @ApiProperty({ type: String, nullable: true, example: '185.220.101.1' })
-  dst_ip: string | null;
-
-  @ApiProperty({ type: 'object', additionalProperties: true, example: { host: 'fin-ws-042' } })
-  attributes: Record<string, unknown>;
-
+/**
+ * The event's own fields are the ones the alert store embeds in an alert's detail (one shape in
+ * the API, defined once on the store's side: events feed alerts, never the other way); an event
+ * adds its links.
+ */
+export class EventDto extends AlertEventDto {
   @ApiProperty({
     type: EventCreatorDto,
     nullable: true,

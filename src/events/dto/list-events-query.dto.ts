@@ -4,8 +4,8 @@ import {
   InstantQuery,
   NotBefore,
   TextQuery,
-} from '../../common/pagination/query-fields.js';
-import { SEVERITIES, type Severity } from '../../alerts/alert.types.js';
+} from '../../common/validation/query-fields.js';
+import { SEVERITIES, type Severity } from '../../common/severity.js';
 import { NAME_MAX } from '../event-rules.js';
 import { EVENT_PAGING } from '../event-sql.js';
 

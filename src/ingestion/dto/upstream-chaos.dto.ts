@@ -1,12 +1,33 @@
 // The mock upstream's chaos settings as the service relays them (GET/PUT /api/upstream/chaos).
-// The bounds are the mock's own (mock-api/chaos-config.ts), so a value the mock would refuse is
-// refused here, with the service's problem+json, before the upstream is called.
+// CHAOS_BOUNDS is the client's own description of the upstream's admin API (GET/PUT /config,
+// contract section 1), written here rather than imported from mock-api/: the client never leans
+// on the simulator's code. A contract spec (upstream-chaos.contract.spec.ts) holds it to the
+// mock's bounds, so a value the mock would refuse is refused here, with the service's
+// problem+json, before the upstream is called.
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsInt, IsNumber, IsOptional, Max, Min } from 'class-validator';
-import { CHAOS_BOUNDS, type ChaosConfig } from '../../../mock-api/chaos-config.js';
 
-type ChaosField = keyof ChaosConfig;
+interface Bound {
+  min: number;
+  max: number;
+  integer: boolean;
+}
+
+/** Every setting the upstream's /config takes, with the range it accepts. */
+export const CHAOS_BOUNDS = {
+  failure_rate: { min: 0, max: 1, integer: false },
+  latency_ms: { min: 0, max: 60_000, integer: true },
+  rate_limit_rate: { min: 0, max: 1, integer: false },
+  malformed_rate: { min: 0, max: 1, integer: false },
+  late_rate: { min: 0, max: 1, integer: false },
+  late_seconds: { min: 0, max: 604_800, integer: true },
+} as const satisfies Record<string, Bound>;
+
+type ChaosField = keyof typeof CHAOS_BOUNDS;
+
+/** The upstream's chaos settings: one number per field of CHAOS_BOUNDS. */
+export type ChaosConfig = Record<ChaosField, number>;
 
 const bounds = (field: ChaosField) => ({
   minimum: CHAOS_BOUNDS[field].min,

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsIn, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
-import { SEVERITIES, type Severity } from '../../../alerts/alert.types.js';
+import { SEVERITIES, type Severity } from '../../../common/severity.js';
 import type { AssetOwner } from '../context.types.js';
 
 export const SOURCE_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/;
