@@ -11,7 +11,7 @@ import { frameworkErrorsHandler, handleClientError } from './common/problem/edge
 
 import { requestId } from './common/request-id.js';
 
-import { readEnvironment } from './config/environment.js';
+import { processEnvironment } from './config/environment.js';
 import { MetricsService } from './metrics/metrics.service.js';
 
 const BODY_LIMIT_BYTES = 1024 * 1024;
@@ -23,7 +23,7 @@ const MAX_PARAM_LENGTH = 100;
 const HEADERS_TIMEOUT_MS = 10_000;
 
 export async function createApp(): Promise<NestFastifyApplication> {
-  const env = readEnvironment();
+  const env = processEnvironment();
   const adapter = new FastifyAdapter({
     trustProxy: env.TRUST_PROXY,
     bodyLimit: BODY_LIMIT_BYTES,

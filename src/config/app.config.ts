@@ -1,8 +1,8 @@
 import { registerAs } from '@nestjs/config';
-import { readEnvironment } from './environment.js';
+import { processEnvironment } from './environment.js';
 
 export const appConfig = registerAs('app', () => {
-  const env = readEnvironment();
+  const env = processEnvironment();
   return {
     nodeEnv: env.NODE_ENV,
     production: env.NODE_ENV === 'production',

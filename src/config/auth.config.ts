@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import { registerAs } from '@nestjs/config';
 import { randomBytes } from 'node:crypto';
 import { parseDurationSeconds } from './duration.js';
-import { readEnvironment } from './environment.js';
+import { processEnvironment } from './environment.js';
 
 // Outside production a missing JWT_SECRET gets a per-process random one (tokens end with the
 // process); production refuses to start without it (see readEnvironment).
@@ -16,7 +16,7 @@ function ephemeral(): string {
 }
 
 export const authConfig = registerAs('auth', () => {
-  const env = readEnvironment();
+  const env = processEnvironment();
   return {
     jwtSecret: env.JWT_SECRET ?? ephemeral(),
     accessTtlSeconds: parseDurationSeconds(env.JWT_ACCESS_TTL)!,

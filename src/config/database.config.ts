@@ -1,9 +1,9 @@
 import { registerAs } from '@nestjs/config';
 import { resolve } from 'node:path';
-import { readEnvironment } from './environment.js';
+import { processEnvironment } from './environment.js';
 
 export const databaseConfig = registerAs('database', () => {
-  const env = readEnvironment();
+  const env = processEnvironment();
   return {
     /** Unset: the service serves an embedded PGlite from `dataDir` to itself. */
     url: env.DATABASE_URL,

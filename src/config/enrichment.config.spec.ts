@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { relative } from 'node:path';
-import { ConfigurationError, readEnvironment } from './environment.js';
+import { ConfigurationError, forgetProcessEnvironment, readEnvironment } from './environment.js';
 import { enrichmentConfig } from './enrichment.config.js';
 
 const CITY = createRequire(import.meta.url).resolve(
@@ -21,10 +21,13 @@ describe('enrichmentConfig', () => {
       delete process.env[key];
     }
     Object.assign(process.env, env);
+    // The factory reads the process's environment once per process: make it read this one.
+    forgetProcessEnvironment();
     try {
       return enrichmentConfig();
     } finally {
       process.env = saved;
+      forgetProcessEnvironment();
     }
   };
 

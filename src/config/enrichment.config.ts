@@ -1,9 +1,9 @@
 import { registerAs } from '@nestjs/config';
 import { join, resolve } from 'node:path';
-import { readEnvironment } from './environment.js';
+import { processEnvironment } from './environment.js';
 
 export const enrichmentConfig = registerAs('enrichment', () => {
-  const env = readEnvironment();
+  const env = processEnvironment();
   return {
     geoip: {
       /** Unset: the bundled DB-IP City Lite files (IPv4 at start, IPv6 on first use). */

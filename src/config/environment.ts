@@ -19,6 +19,7 @@ import {
 } from 'class-validator';
 import { accessSync, constants, readFileSync, statSync } from 'node:fs';
 import { isIP } from 'node:net';
+import { toInteger } from '../common/validation/integer.js';
 import { checkPassword } from '../users/password-policy.js';
 import { parseDurationSeconds } from './duration.js';
 
@@ -29,8 +30,6 @@ const toBoolean = ({ value }: { value: unknown }): unknown => {
   if (['0', 'false', 'no', 'off', ''].includes(v)) return false;
   return value;
 };
-const toInteger = ({ value }: { value: unknown }): unknown =>
-  typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
 const toNumber = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string' && /^\d+(\.\d+)?$/.test(value.trim()) ? Number(value) : value;
 const DURATION_PATTERN = /^\d+\s*[smhd]?$/;
@@ -364,8 +363,28 @@ function describe(errors: ValidationError[]): string {
     .join('; ');
 }
 
-/** Validates an environment (process.env by default); throws ConfigurationError naming each bad variable. */
-export function readEnvironment(source: NodeJS.ProcessEnv = process.env): Environment {
+let processEnvironmentRead: Environment | undefined;
+
+/**
+ * The process's environment, parsed and validated once: the config namespaces, the server and the
+ * app factory all read this one result, so a boot validates once and every reader sees the same
+ * values. Throws ConfigurationError like readEnvironment (and a failed read is not kept).
+ */
+export function processEnvironment(): Environment {
+  processEnvironmentRead ??= readEnvironment(process.env);
+  return processEnvironmentRead;
+}
+
+/** For specs that change process.env: the next processEnvironment() reads it again. */
+export function forgetProcessEnvironment(): void {
+  processEnvironmentRead = undefined;
+}
+
+/**
+ * Validates the environment in `source`; throws ConfigurationError naming each bad variable. The
+ * service reads process.env through processEnvironment(); this is what it runs, once.
+ */
+export function readEnvironment(source: NodeJS.ProcessEnv): Environment {
   const declared = Object.keys(new Environment());
   const plain: Record<string, string> = {};
   for (const key of [

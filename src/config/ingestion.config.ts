@@ -1,5 +1,5 @@
 import { registerAs } from '@nestjs/config';
-import { Environment, parseHeaderLine, readEnvironment } from './environment.js';
+import { Environment, parseHeaderLine, processEnvironment } from './environment.js';
 
 /**
  * How the service authenticates to the upstream. The value of a header is a secret: it lives only
@@ -69,5 +69,7 @@ export function ingestionSettings(env: Environment) {
   };
 }
 
-export const ingestionConfig = registerAs('ingestion', () => ingestionSettings(readEnvironment()));
+export const ingestionConfig = registerAs('ingestion', () =>
+  ingestionSettings(processEnvironment()),
+);
 export type IngestionConfig = ReturnType<typeof ingestionConfig>;

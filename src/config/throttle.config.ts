@@ -1,8 +1,8 @@
 import { registerAs } from '@nestjs/config';
-import { readEnvironment } from './environment.js';
+import { processEnvironment } from './environment.js';
 
 export const throttleConfig = registerAs('throttle', () => {
-  const env = readEnvironment();
+  const env = processEnvironment();
   return {
     /** Every route, per client address. */
     limit: env.THROTTLE_LIMIT,

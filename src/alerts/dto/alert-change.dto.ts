@@ -20,7 +20,7 @@ import {
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
-import { QueryRule } from '../../common/pagination/query-fields.js';
+import { QueryRule } from '../../common/validation/query-fields.js';
 import { USERNAME_PATTERN } from '../../users/dto/user-fields.js';
 import { ALERT_STATUSES, type AlertStatus, RESOLUTIONS, type Resolution } from '../alert.types.js';
 import { AlertFilterDto } from './alert-filter.dto.js';

@@ -1,4 +1,4 @@
-import { IntegerQuery } from '../../common/pagination/query-fields.js';
+import { IntegerQuery } from '../../common/validation/query-fields.js';
 
 export const STATS_DEFAULT_HOURS = 24;
 export const STATS_MAX_HOURS = 720;

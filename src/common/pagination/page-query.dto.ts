@@ -4,7 +4,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional } from 'class-validator';
 import { decodeCursorFor, InvalidCursorError } from './cursor.js';
-import { EnumQuery, ExclusiveWith, IntegerQuery, QueryRule } from './query-fields.js';
+import { EnumQuery, ExclusiveWith, IntegerQuery, QueryRule } from '../validation/query-fields.js';
 
 export interface PagingOptions {
   /** Timestamp columns a list may be sorted by; `-column` sorts newest first. */

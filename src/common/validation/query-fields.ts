@@ -8,8 +8,9 @@ import { applyDecorators } from '@nestjs/common';
 import { ApiPropertyOptional, type ApiPropertyOptions } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { ValidateBy } from 'class-validator';
-import { IfPresent } from '../validation/if-present.js';
-import { parseInstant } from './timestamp.js';
+import { parseInstant } from '../pagination/timestamp.js';
+import { IfPresent } from './if-present.js';
+import { toInteger } from './integer.js';
 
 /** A message when `value` breaks the rule, else null. */
 type Rule = (value: unknown, property: string, query: Record<string, unknown>) => string | null;
@@ -37,9 +38,7 @@ type Doc = Pick<ApiPropertyOptions, 'description' | 'example' | 'default'>;
 export function IntegerQuery(min: number, max: number, doc: Doc = {}) {
   return applyDecorators(
     ApiPropertyOptional({ type: 'integer', minimum: min, maximum: max, ...doc }),
-    Transform(({ value }: { value: unknown }) =>
-      typeof value === 'string' && /^\d{1,15}$/.test(value) ? Number(value) : value,
-    ),
+    Transform(toInteger),
     IfPresent(),
     QueryRule(
       'integerQuery',

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
-import { IntegerQuery } from '../../common/pagination/query-fields.js';
+import { IntegerQuery } from '../../common/validation/query-fields.js';
 import { jsonDepth, MAX_BODY_DEPTH } from '../../common/validation/validation.pipe.js';
 import { QUARANTINE_TEXT_MAX } from '../record-rendering.js';
 import type { QuarantinedRecord, SyncMode, SyncRun } from '../sync.repository.js';
