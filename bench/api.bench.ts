@@ -1,6 +1,6 @@
 // The alerts API under load, each route beside a raw baseline in the same run:
 //   list    GET /api/alerts?severity=high&limit=50 over 1,000,000 alerts, against bare Fastify + pg
-//           running the very statements the service's repository issues for that request (the
+//           running the very statements the service's alert store issues for that request (the
 //           page joined to its assignees, then the capped count);
 //   create  POST /api/events with a high-severity event (so each also raises an alert), against
 //           bare Fastify + pg doing the event and alert inserts in one transaction.
@@ -13,9 +13,9 @@ import { execFile } from 'node:child_process';
 import { resolve } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
-import type { DataSource } from 'typeorm';
 import { ALERT_PAGING, type AlertFilter } from '../src/alerts/alert-sql.js';
-import { AlertsRepository } from '../src/alerts/alerts.repository.js';
+import { AlertStore } from '../src/alerts/alert.store.js';
+import { Database } from '../src/database/database.js';
 import { TOTAL_CAP } from '../src/common/pagination/paginate.js';
 import { pageRequest } from '../src/common/pagination/page-request.js';
 import type { SqlQuery } from '../src/common/pagination/sql-conditions.js';
@@ -118,26 +118,22 @@ async function createUsers(url: string): Promise<{ adminId: string; analystIds: 
 }
 
 /**
- * The statements the service's repository issues for the list request, recorded by running its
+ * The statements the service's alert store issues for the list request, recorded by running its
  * list() once over a pool: the baseline replays exactly these, so it cannot drift from them.
  */
 async function recordListStatements(url: string): Promise<SqlQuery[]> {
   const pool = new pg.Pool({ connectionString: url, max: 1 });
   const issued: SqlQuery[] = [];
-  // The repository's pool, as TypeORM's PostgresDriver holds it (`driver.master`).
+  // The store's pool, recording what goes through it.
   const recorder = {
-    driver: {
-      master: {
-        query: async (sql: string, params: unknown[]) => {
-          issued.push({ sql, params });
-          return pool.query(sql, params);
-        },
-      },
+    query: async (sql: string, params: unknown[]) => {
+      issued.push({ sql, params });
+      return pool.query(sql, params);
     },
   };
 
   try {
-    await new AlertsRepository(recorder as unknown as DataSource).list(
+    await new AlertStore(new Database(recorder as unknown as pg.Pool)).list(
       LIST_FILTER,
       pageRequest({ limit: LIST_LIMIT }, ALERT_PAGING),
     );

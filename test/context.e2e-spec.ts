@@ -4,8 +4,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { DataSource } from 'typeorm';
 import { ContextIndex } from '../src/enrichment/context/context-index.js';
+import { Database } from '../src/database/database.js';
 import { ContextRepository } from '../src/enrichment/context/context.repository.js';
 import { expectProblem, problemFields } from './support/problem.js';
 import { startTestApp, TestApp, TestUser } from './support/test-app.js';
@@ -250,9 +250,8 @@ describe('the context in memory, read from PostgreSQL (e2e)', () => {
 
   beforeAll(async () => {
     t = await startTestApp({ TOR_REFRESH_HOURS: '0' });
-    // The repository's SQL, run on the migrated test database (rows out, as the DataSource answers).
-    const db = { query: async (sql: string) => (await t.db.query(sql)).rows };
-    sut = new ContextRepository(db as unknown as DataSource);
+    // The repository's SQL, run on the migrated test database.
+    sut = new ContextRepository(new Database(t.db));
   });
   afterAll(() => t.close());
   beforeEach(async () => {

@@ -3,7 +3,7 @@ import { ApiBadRequestResponse, ApiOkResponse, ApiOperation, ApiTags } from '@ne
 import { RequireGroups } from '../auth/access.decorators.js';
 import { ProblemDetails } from '../common/problem/problem-details.js';
 import { STATS_TOP } from './alert-stats-sql.js';
-import { AlertStatsRepository } from './alert-stats.repository.js';
+import { AlertsService } from './alerts.service.js';
 import { AlertStatsDto } from './dto/alert-stats.dto.js';
 import { AlertStatsQueryDto, STATS_DEFAULT_HOURS } from './dto/alert-stats-query.dto.js';
 
@@ -32,12 +32,11 @@ count is 0.
 
 Unknown parameters are refused (400).`;
 
-// No service: it would only forward to the repository.
 @ApiTags('alerts')
 @RequireGroups('admin', 'analyst')
 @Controller('api/alerts')
 export class AlertStatsController {
-  constructor(private readonly stats: AlertStatsRepository) {}
+  constructor(private readonly alerts: AlertsService) {}
 
   @Get('stats')
   @ApiOperation({
@@ -48,6 +47,6 @@ export class AlertStatsController {
   @ApiOkResponse({ type: AlertStatsDto })
   @ApiBadRequestResponse({ type: ProblemDetails, description: 'A parameter is invalid or unknown' })
   async get(@Query() query: AlertStatsQueryDto): Promise<AlertStatsDto> {
-    return AlertStatsDto.fromStats(await this.stats.stats(query.hours ?? STATS_DEFAULT_HOURS));
+    return AlertStatsDto.fromStats(await this.alerts.stats(query.hours ?? STATS_DEFAULT_HOURS));
   }
 }

@@ -2,9 +2,10 @@
 // locks the alerts it reads, plans every alert through the lifecycle rules, and writes the
 // changes together with their history, so a change is never stored without its audit row.
 import { Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
 import { ifMatchAllows } from '../common/http/etag.js';
 import { InvalidInputError, NotFoundError } from '../common/problem/domain-error.js';
+import { type Transaction, Transactions } from '../database/database.js';
+import { UsersService } from '../users/users.service.js';
 import type { AlertStatus, Resolution } from './alert.types.js';
 import {
   type AlertState,
@@ -13,12 +14,7 @@ import {
   type UserRef,
 } from './alert-lifecycle.js';
 import type { AlertDetailRow, AlertFilter } from './alert-sql.js';
-import {
-  type Actor,
-  type AlertUpdate,
-  AlertWorkflowRepository,
-  type HistoryRow,
-} from './alert-workflow.repository.js';
+import { type Actor, AlertStore, type AlertUpdate, type HistoryRow } from './alert.store.js';
 import { BULK_LIMIT } from './dto/alert-change.dto.js';
 import { InvalidTransitionError } from './invalid-transition.error.js';
 import { StaleVersionError } from './stale-version.error.js';
@@ -49,7 +45,11 @@ export interface BulkResult {
 
 @Injectable()
 export class AlertWorkflowService {
-  constructor(private readonly repository: AlertWorkflowRepository) {}
+  constructor(
+    private readonly store: AlertStore,
+    private readonly transactions: Transactions,
+    private readonly users: UsersService,
+  ) {}
 
   async update(
     id: string,
@@ -66,8 +66,8 @@ export class AlertWorkflowService {
     }
     const assignee = await this.assignee(requested.assignee, 'assignee');
 
-    return this.repository.transaction(async (tx) => {
-      const [state] = await this.repository.lockByIds(tx, [id]);
+    return this.transactions.run(async (tx) => {
+      const [state] = await this.store.lockByIds(tx, [id]);
       if (!state) throw new NotFoundError('Alert', id);
       checkPrecondition(state, precondition);
 
@@ -77,7 +77,7 @@ export class AlertWorkflowService {
         if (plan.kind === 'refuse')
           throw new InvalidTransitionError(plan.message, state.status, plan.allowed);
         if (plan.changes.length > 0) {
-          await this.repository.apply(
+          await this.store.apply(
             tx,
             [{ id, ...plan.next, changes: plan.changes }],
             actor,
@@ -86,20 +86,20 @@ export class AlertWorkflowService {
           written = true;
         }
       }
-      if (!written && note !== undefined) await this.repository.addNote(id, actor, note, tx);
+      if (!written && note !== undefined) await this.store.addNote(id, actor, note, tx);
 
-      return (await this.repository.read(tx, id))!;
+      return (await this.store.findById(id, tx))!;
     });
   }
 
   async addNote(id: string, text: string, actor: Actor): Promise<HistoryRow> {
-    const row = await this.repository.addNote(id, actor, text);
+    const row = await this.store.addNote(id, actor, text);
     if (!row) throw new NotFoundError('Alert', id);
     return row;
   }
 
   async history(id: string): Promise<HistoryRow[]> {
-    const rows = await this.repository.history(id);
+    const rows = await this.store.history(id);
     if (!rows) throw new NotFoundError('Alert', id);
     return rows;
   }
@@ -115,7 +115,7 @@ export class AlertWorkflowService {
     actor: Actor,
   ): Promise<BulkResult> {
     const assignee = await this.assignee(change.assignee, 'set.assignee');
-    return this.repository.transaction(async (tx) => {
+    return this.transactions.run(async (tx) => {
       const { states, matched, truncated, missing } = await this.select(tx, target);
       const skipped: BulkResult['skipped'] = missing.map((id) => ({
         id,
@@ -137,18 +137,18 @@ export class AlertWorkflowService {
           updates.push({ id: state.id, ...plan.next, changes: plan.changes });
         }
       }
-      await this.repository.apply(tx, updates, actor, note ?? null);
+      await this.store.apply(tx, updates, actor, note ?? null);
       return { matched, updated: updates.length, skipped, truncated };
     });
   }
 
   private async select(
-    tx: EntityManager,
+    tx: Transaction,
     target: BulkTarget,
   ): Promise<{ states: AlertState[]; matched: number; truncated: boolean; missing: string[] }> {
     if ('ids' in target) {
       const ids = [...new Set(target.ids)];
-      const states = await this.repository.lockByIds(tx, ids);
+      const states = await this.store.lockByIds(tx, ids);
       const found = new Set(states.map((s) => s.id));
       return {
         states,
@@ -157,12 +157,12 @@ export class AlertWorkflowService {
         missing: ids.filter((id) => !found.has(id)),
       };
     }
-    const states = await this.repository.lockMatching(tx, target.filter, BULK_LIMIT + 1);
+    const states = await this.store.lockMatching(tx, target.filter, BULK_LIMIT + 1);
     if (states.length <= BULK_LIMIT)
       return { states, matched: states.length, truncated: false, missing: [] };
     return {
       states: states.slice(0, BULK_LIMIT),
-      matched: await this.repository.countMatching(tx, target.filter),
+      matched: await this.store.countMatching(tx, target.filter),
       truncated: true,
       missing: [],
     };
@@ -174,7 +174,7 @@ export class AlertWorkflowService {
     field: string,
   ): Promise<UserRef | null | undefined> {
     if (username === undefined || username === null) return username;
-    const user = await this.repository.findAssignableUser(username);
+    const user = await this.users.findActiveRef(username);
     if (!user)
       throw new InvalidInputError([{ field, message: `no active user is named ${username}` }]);
     return user;

@@ -4,8 +4,8 @@ import { pageRequest, type PageRequest } from '../common/pagination/page-request
 import type { PageParams } from '../common/pagination/page-query.dto.js';
 import { NotFoundError } from '../common/problem/domain-error.js';
 import { ALERT_PAGING, type AlertDetailRow, type AlertFilter, type AlertRow } from './alert-sql.js';
-
-import { AlertsRepository } from './alerts.repository.js';
+import type { AlertStats } from './alert-stats-sql.js';
+import { AlertStore } from './alert.store.js';
 
 export interface AlertList {
   page: Page<AlertRow>;
@@ -14,7 +14,7 @@ export interface AlertList {
 
 @Injectable()
 export class AlertsService {
-  constructor(private readonly alerts: AlertsRepository) {}
+  constructor(private readonly alerts: AlertStore) {}
 
   async list(filter: AlertFilter, paging: PageParams): Promise<AlertList> {
     const request = pageRequest(paging, ALERT_PAGING);
@@ -25,5 +25,10 @@ export class AlertsService {
     const alert = await this.alerts.findById(id);
     if (!alert) throw new NotFoundError('Alert', id);
     return alert;
+  }
+
+  /** Counts, timeline and response times of the last `hours` hours. */
+  stats(hours: number): Promise<AlertStats> {
+    return this.alerts.stats(hours);
   }
 }

@@ -11,7 +11,7 @@ import {
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import { ProblemDetails } from '../common/problem/problem-details.js';
-import type { Group } from '../users/user.entity.js';
+import type { Group } from '../users/user.js';
 
 /** Metadata: the route needs no token. */
 export const PublicRoute = Reflector.createDecorator<true>();

@@ -2,15 +2,14 @@ import { validate } from 'class-validator';
 import { plainToInstance } from 'class-transformer';
 import { createInterface } from 'node:readline';
 import { Writable } from 'node:stream';
-import { DataSource } from 'typeorm';
+import type { Database } from '../database/database.js';
 import { ConflictError } from '../common/problem/domain-error.js';
 import { CreateUserDto } from '../users/dto/create-user.dto.js';
 import { PasswordHasher } from '../users/password-hasher.js';
-import { User } from '../users/user.entity.js';
 import { UsersRepository } from '../users/users.repository.js';
 
 export async function createUser(
-  dataSource: DataSource,
+  db: Database,
   positionals: string[],
   groups: string[],
   passwordFromStdin: boolean,
@@ -27,7 +26,7 @@ export async function createUser(
       process.stderr.write(`${Object.values(e.constraints ?? {}).join('; ')}\n`);
     return 2;
   }
-  const users = new UsersRepository(dataSource.getRepository(User));
+  const users = new UsersRepository(db);
   try {
     const user = await users.insert({
       username: dto.username.toLowerCase(),

@@ -6,7 +6,7 @@ import { Logger } from '@nestjs/common';
 import { parseArgs } from 'node:util';
 import { ConfigurationError } from '../config/environment.js';
 import { databaseConfig } from '../config/database.config.js';
-import { openDataSource } from '../database/data-source.js';
+import { openDatabase, runMigrations } from '../database/data-source.js';
 import { createUser } from './create-user.command.js';
 
 const USAGE = `Usage:
@@ -19,13 +19,13 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`${USAGE}\n`);
     return 2;
   }
-  const { dataSource, close } = await openDataSource(databaseConfig());
+  const { db, url, close } = await openDatabase(databaseConfig());
   try {
     if (command === 'migrate') {
-      const applied = await dataSource.runMigrations({ transaction: 'each' });
+      const applied = await runMigrations(url);
       process.stdout.write(
         applied.length
-          ? `Applied ${applied.map((m) => m.name).join(', ')}\n`
+          ? `Applied ${applied.join(', ')}\n`
           : 'No pending migrations\n',
       );
       return 0;
@@ -36,7 +36,7 @@ async function main(argv: string[]): Promise<number> {
       options: { group: { type: 'string', multiple: true }, 'password-stdin': { type: 'boolean' } },
     });
     return await createUser(
-      dataSource,
+      db,
       positionals,
       values.group ?? [],
       values['password-stdin'] ?? false,

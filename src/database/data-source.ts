@@ -1,26 +1,58 @@
 // The single description of how Vigil reaches its database, shared by the Nest app (through
-// DatabaseModule) and the CLI (`npm run migration:run`, `npm run cli`).
-import { DataSource, DataSourceOptions } from 'typeorm';
-import { RefreshToken } from '../auth/refresh-token.entity.js';
+// DatabaseModule) and the CLI (`npm run migration:run`, `npm run cli`): where it is (a server,
+// or an embedded PGlite started for this process), the pool every statement runs on, and the
+// migrations. TypeORM runs the migrations only (its CLI-grade runner and `migrations` table);
+// everything else goes through Database (database.ts).
+import pg from 'pg';
+import { DataSource, type DataSourceOptions } from 'typeorm';
 import type { DatabaseConfig } from '../config/database.config.js';
-import { User } from '../users/user.entity.js';
+import { Database, type Queryable } from './database.js';
 import { EmbeddedPostgres } from './embedded-postgres.js';
 import { MIGRATIONS } from './migrations/index.js';
 
-export const ENTITIES = [User, RefreshToken];
-
-export function dataSourceOptions(url: string, poolSize: number): DataSourceOptions {
+/** TypeORM's options for the migration runner: no entities, one connection. */
+export function migrationOptions(url: string): DataSourceOptions {
   return {
     type: 'postgres',
     url,
-    entities: ENTITIES,
     migrations: MIGRATIONS,
     migrationsTableName: 'migrations',
     migrationsTransactionMode: 'each',
     synchronize: false,
     logging: false,
-    extra: { max: poolSize, connectionTimeoutMillis: 5000, application_name: 'vigil' },
+    extra: { max: 1, connectionTimeoutMillis: 5000, application_name: 'vigil-migrate' },
   };
+}
+
+/** Applies the pending migrations, each in its own transaction; the names applied. */
+export async function runMigrations(url: string): Promise<string[]> {
+  const migrator = await new DataSource(migrationOptions(url)).initialize();
+  try {
+    const applied = await migrator.runMigrations({ transaction: 'each' });
+    return applied.map((m) => m.name);
+  } finally {
+    await migrator.destroy();
+  }
+}
+
+/** The migrations this release has that the database has not applied (all when none ran). */
+export async function pendingMigrations(db: Queryable): Promise<string[]> {
+  const [{ exists }] = await db.query<{ exists: boolean }>(
+    `SELECT to_regclass('migrations') IS NOT NULL AS exists`,
+  );
+  const applied = exists
+    ? new Set((await db.query<{ name: string }>('SELECT name FROM migrations')).map((r) => r.name))
+    : new Set<string>();
+  return MIGRATIONS.map((m) => new m().name).filter((name) => !applied.has(name));
+}
+
+export function createPool(url: string, poolSize: number): pg.Pool {
+  return new pg.Pool({
+    connectionString: url,
+    max: poolSize,
+    connectionTimeoutMillis: 5000,
+    application_name: 'vigil',
+  });
 }
 
 /** Where the database is: the configured server, or an embedded PGlite started for this process. */
@@ -35,18 +67,17 @@ export async function resolveDatabaseEndpoint(config: DatabaseConfig): Promise<D
   return { url: embedded.url, embedded };
 }
 
-/** For scripts: an initialised DataSource plus a function that closes it and any embedded server. */
-export async function openDataSource(
+/** For scripts: the database, its URL, and a function that closes it and any embedded server. */
+export async function openDatabase(
   config: DatabaseConfig,
-): Promise<{ dataSource: DataSource; close: () => Promise<void> }> {
+): Promise<{ db: Database; url: string; close: () => Promise<void> }> {
   const endpoint = await resolveDatabaseEndpoint(config);
-  const dataSource = await new DataSource(
-    dataSourceOptions(endpoint.url, config.poolSize),
-  ).initialize();
+  const db = new Database(createPool(endpoint.url, config.poolSize));
   return {
-    dataSource,
+    db,
+    url: endpoint.url,
     close: async () => {
-      await dataSource.destroy();
+      await db.end();
       await endpoint.embedded?.stop();
     },
   };

@@ -1,8 +1,14 @@
-import { QueryFailedError } from 'typeorm';
+import pg from 'pg';
+import { QueryError } from './database.js';
 import { isDatabaseUnavailable } from './database-unavailable.js';
 
 function withCode(message: string, code: string): Error {
   return Object.assign(new Error(message), { code });
+}
+
+/** What Database throws for a statement PostgreSQL refused with `code`. */
+function refused(query: string, message: string, code: string): QueryError {
+  return new QueryError(query, Object.assign(new pg.DatabaseError(message, 0, 'error'), { code }));
 }
 
 describe(isDatabaseUnavailable.name, () => {
@@ -14,8 +20,8 @@ describe(isDatabaseUnavailable.name, () => {
     ['a connection lost mid-query', new Error('Connection terminated unexpectedly')],
     ['a pool that could not connect in time', new Error('timeout exceeded when trying to connect')],
     [
-      'a lost connection wrapped by TypeORM',
-      new QueryFailedError('SELECT 1', [], new Error('Connection terminated unexpectedly')),
+      'a server shutting down under a statement',
+      refused('SELECT 1', 'terminating connection due to administrator command', '57P01'),
     ],
     [
       'every address of the host refusing',
@@ -27,9 +33,9 @@ describe(isDatabaseUnavailable.name, () => {
   });
 
   it.each([
-    ['a unique violation', new QueryFailedError('INSERT', [], withCode('duplicate key', '23505'))],
-    ['a syntax error', new QueryFailedError('SELEC', [], withCode('syntax error', '42601'))],
-    ['a bad uuid', new QueryFailedError('SELECT', [], withCode('invalid input syntax', '22P02'))],
+    ['a unique violation', refused('INSERT', 'duplicate key', '23505')],
+    ['a syntax error', refused('SELEC', 'syntax error', '42601')],
+    ['a bad uuid', refused('SELECT', 'invalid input syntax', '22P02')],
     ['a plain bug', new TypeError("Cannot read properties of undefined (reading 'id')")],
     ['not an error', { code: 'ECONNREFUSED' }],
   ])('does not take %s for an outage', (_, error) => {

@@ -30,7 +30,7 @@ const UNAVAILABLE_MESSAGES = [
   /^Client was closed and is not queryable$/,
 ];
 
-/** True when `error` (or what it wraps: a TypeORM driverError, a cause) is a lost database. */
+/** True when `error` (or what it wraps: a cause, a TypeORM driverError from a migration) is a lost database. */
 export function isDatabaseUnavailable(error: unknown, depth = 0): boolean {
   if (!(error instanceof Error) || depth > 3) return false;
   const { code, driverError, cause, errors } = error as Error & {

@@ -1,7 +1,9 @@
-// The SQL of events: the one statement that stores an event together with the alert it raises,
-// and the list and single reads, each carrying the event's alert and creator. Pure (no
-// database), so the exact statements are unit-tested; EventsRepository runs them.
-import type { AlertStatus, Enrichment, EnrichmentType, Severity } from '../alerts/alert.types.js';
+// The SQL of events: the event's share of the statement that stores it with the alert it raises
+// (the alert store writes the alert), and the list and single reads, each carrying the event's
+// alert and creator. Pure (no database); EventsRepository runs them.
+import type { AlertStatus } from '../alerts/alert.types.js';
+import type { Severity } from '../common/severity.js';
+import type { StatementPart } from '../alerts/alert.store.js';
 import type { KeysetPageSpec } from '../common/pagination/keyset-query.js';
 import { keysetPageQuery, orderByClause } from '../common/pagination/keyset-query.js';
 import type { PageRequest } from '../common/pagination/page-request.js';
@@ -45,15 +47,6 @@ export interface NewEvent {
   createdBy: string;
 }
 
-/** What the alert an event raises adds to the event: its dedup key and enrichment. */
-export interface NewEventAlert {
-  fingerprint: Buffer;
-  country: string | null;
-  user: string | null;
-  enrichmentType: EnrichmentType;
-  enrichment: Enrichment;
-}
-
 /** An event as read: its columns, IPs without a prefix length, its alert (if any). */
 export interface StoredEventRow {
   id: string;
@@ -82,31 +75,20 @@ const FROM = 'events e';
 const COLUMNS = `e.id, e.source, e.event_type, e.severity, e.description, e.occurred_at,
   e.received_at, host(e.src_ip) AS src_ip, host(e.dst_ip) AS dst_ip, e.attributes, e.created_by`;
 
-const ALERTING = ALERTING_SEVERITIES.map((s) => `'${s}'`).join(', ');
-
 /**
- * The event and, when its severity raises one, its open alert, in ONE statement: a statement is
- * its own transaction, so the alert cannot exist without the event or the event without the
- * alert, and it costs one round trip (no BEGIN/COMMIT). The alert copies the event's columns
- * from the inserted row; `alert` is null for severities that raise none.
+ * The event as a statement part for the alert store (AlertStore.insertWithEvent): the CTE `e`
+ * inserting it, and the columns read back from `e`. The store adds the alert the event raises,
+ * in the same statement.
  */
-export function insertEventQuery(event: NewEvent, alert: NewEventAlert | null): SqlQuery {
+export function insertEventPart(event: NewEvent): StatementPart {
   return {
-    sql: `WITH e AS (
+    ctes: `e AS (
   INSERT INTO events (id, source, event_type, severity, description, occurred_at, src_ip, dst_ip,
                       attributes, created_by)
   VALUES ($1, $2, $3, $4, $5, coalesce($6::timestamptz, now()), $7::inet, $8::inet, $9::jsonb, $10)
   RETURNING *
-), a AS (
-  INSERT INTO alerts (source, external_id, fingerprint, origin, severity, status, description,
-                      created_at, src_ip, dst_ip, country, user_name, enrichment_type, enrichment,
-                      event_id)
-  SELECT e.source, NULL, decode($11, 'hex'), 'event', e.severity, 'open', e.description,
-         e.occurred_at, e.src_ip, e.dst_ip, $12, $13, $14, $15::jsonb, e.id
-  FROM e WHERE e.severity IN (${ALERTING})
-  RETURNING id, status
-)
-SELECT ${COLUMNS}, a.id AS alert_id, a.status AS alert_status FROM e LEFT JOIN a ON true`,
+)`,
+    final: COLUMNS,
     params: [
       event.id,
       event.source,
@@ -118,11 +100,6 @@ SELECT ${COLUMNS}, a.id AS alert_id, a.status AS alert_status FROM e LEFT JOIN a
       event.dstIp,
       JSON.stringify(event.attributes),
       event.createdBy,
-      alert && alert.fingerprint.toString('hex'),
-      alert && alert.country,
-      alert && alert.user,
-      alert && alert.enrichmentType,
-      alert && JSON.stringify(alert.enrichment),
     ],
   };
 }

@@ -1,32 +1,39 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { AlertStore, type EventAlert } from '../alerts/alert.store.js';
 import { fetchKeysetPage, type Page } from '../common/pagination/paginate.js';
 import type { PageRequest } from '../common/pagination/page-request.js';
 import type { SqlQuery } from '../common/pagination/sql-conditions.js';
+import { Database } from '../database/database.js';
 import {
   eventByIdQuery,
   type EventFilter,
   eventPageSpec,
   type EventRow,
-  insertEventQuery,
+  insertEventPart,
   type NewEvent,
-  type NewEventAlert,
   type StoredEventRow,
   withAlertAndCreator,
 } from './event-sql.js';
 
-// Plain parameterised SQL through the pool, like AlertsRepository: posting an event is a hot
-// path, one statement and one round trip.
+// Posting an event is a hot path: one statement and one round trip, the alert (written by the
+// alert store) included.
 @Injectable()
 export class EventsRepository {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly db: Database,
+    private readonly alerts: AlertStore,
+  ) {}
 
-  private run = <T>(query: SqlQuery): Promise<T[]> =>
-    this.dataSource.query(query.sql, query.params);
+  private run = <T extends object>(query: SqlQuery): Promise<T[]> =>
+    this.db.query<T>(query.sql, query.params);
 
   /** The event and, when `alert` is given, its alert, atomically. */
-  async insert(event: NewEvent, alert: NewEventAlert | null): Promise<StoredEventRow> {
-    const [row] = await this.run<StoredEventRow>(insertEventQuery(event, alert));
+  async insert(event: NewEvent, alert: EventAlert | null): Promise<StoredEventRow> {
+    const [row] = await this.alerts.insertWithEvent<StoredEventRow>(
+      this.db,
+      insertEventPart(event),
+      alert,
+    );
     return row;
   }
 

@@ -1,17 +1,17 @@
 import { Injectable } from '@nestjs/common';
 import { createHash, randomUUID } from 'node:crypto';
-import type { Severity } from '../alerts/alert.types.js';
+import type { Severity } from '../common/severity.js';
 import type { Page } from '../common/pagination/paginate.js';
 import { pageRequest, type PageRequest } from '../common/pagination/page-request.js';
 import type { PageParams } from '../common/pagination/page-query.dto.js';
 import { NotFoundError } from '../common/problem/domain-error.js';
+import type { EventAlert } from '../alerts/alert.store.js';
 import { EnrichmentService } from '../enrichment/enrichment.service.js';
 import type { Principal } from '../users/principal.js';
 import {
   EVENT_PAGING,
   type EventFilter,
   type EventRow,
-  type NewEventAlert,
   raisesAlert,
 } from './event-sql.js';
 import { EventsRepository } from './events.repository.js';
@@ -51,14 +51,14 @@ export class EventsService {
 
   /**
    * Stores the event and, for high and critical ones, an open alert enriched like ingested
-   * alerts, in one statement. The id is made here so the alert's fingerprint is known before the
+   * alerts, in one statement (the alert store writes the alert). The id is made here so the alert's fingerprint is known before the
    * insert; enrichment (one context query for the batch of one) runs only when an alert is due.
    */
   async create(input: EventInput, creator: Principal): Promise<EventRow> {
     const id = randomUUID();
     const srcIp = input.srcIp ?? null;
     const dstIp = input.dstIp ?? null;
-    let alert: NewEventAlert | null = null;
+    let alert: EventAlert | null = null;
     if (raisesAlert(input.severity)) {
       const [enriched] = await this.enrichment.enrich([{ source: input.source, srcIp, dstIp }]);
       alert = { fingerprint: eventAlertFingerprint(id), ...enriched };

@@ -2,20 +2,15 @@
 // in-process state; never calls the upstream.
 import { Inject, Injectable } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { pendingMigrations } from '../database/data-source.js';
+import { Database } from '../database/database.js';
 import { ingestionConfig } from '../config/ingestion.config.js';
 import {
   EnrichmentStatus,
   type EnrichmentStatusReport,
 } from '../enrichment/enrichment-status.service.js';
 import type { CircuitState } from '../ingestion/sync-circuit.js';
-import { SyncCircuitService } from '../ingestion/sync-circuit.service.js';
-import { SyncScheduler } from '../ingestion/sync.scheduler.js';
-
-import { SyncSettingsService } from '../ingestion/sync-settings.service.js';
-import { SyncRepository } from '../ingestion/sync.repository.js';
-import { UpstreamCredentials } from '../ingestion/upstream-credentials.js';
+import { IngestionService } from '../ingestion/ingestion.service.js';
 import { HealthCheckFailedError } from './health-check-failed.error.js';
 
 const DB_TIMEOUT_MS = 2000;
@@ -59,18 +54,24 @@ export interface HealthSummary {
 @Injectable()
 export class HealthSummaryService {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
-    private readonly runs: SyncRepository,
-    private readonly settings: SyncSettingsService,
-    private readonly scheduler: SyncScheduler,
-    private readonly circuit: SyncCircuitService,
+    private readonly db: Database,
+    private readonly sync: IngestionService,
     private readonly enrichment: EnrichmentStatus,
-    private readonly credentials: UpstreamCredentials,
     @Inject(ingestionConfig.KEY) private readonly ingestion: ConfigType<typeof ingestionConfig>,
   ) {}
 
+  /** Resolves when the database answers a trivial statement. */
+  async ping(): Promise<void> {
+    await this.db.query('SELECT 1');
+  }
+
+  /** The migrations this release has that the database has not applied. */
+  pendingMigrations(): Promise<string[]> {
+    return pendingMigrations(this.db);
+  }
+
   async summary(): Promise<HealthSummary> {
-    const connected = await withTimeout(this.dataSource.query('SELECT 1'), DB_TIMEOUT_MS).then(
+    const connected = await withTimeout(this.ping(), DB_TIMEOUT_MS).then(
       () => true,
       () => false,
     );
@@ -79,16 +80,16 @@ export class HealthSummaryService {
         health_status: 'down',
         db_connected: false,
         upstream_url: this.ingestion.upstreamUrl,
-        sync_interval_seconds: this.scheduler.currentIntervalSeconds,
+        sync_interval_seconds: this.sync.currentIntervalSeconds,
         enrichment: this.enrichment.report(),
       });
     }
     const [{ last, lastSuccess }, bookmark, interval, circuit, running] = await Promise.all([
-      this.runs.latestFinished(),
-      this.runs.bookmark(),
-      this.settings.syncIntervalSeconds(),
-      this.circuit.current(),
-      this.runs.runningRun(),
+      this.sync.latestFinished(),
+      this.sync.bookmark(),
+      this.sync.syncIntervalSeconds(),
+      this.sync.circuit(),
+      this.sync.runningRun(),
     ]);
     const failed = last?.result === 'failed';
     return {
@@ -99,15 +100,15 @@ export class HealthSummaryService {
       last_error: failed ? last.error : null,
       last_event_time: bookmark?.toISOString() ?? null,
       // The interval this replica syncs at (the stored one when it does not schedule syncs).
-      sync_interval_seconds: this.scheduler.currentIntervalSeconds ?? interval,
+      sync_interval_seconds: this.sync.currentIntervalSeconds ?? interval,
 
-      next_sync_at: this.scheduler.nextSyncAt?.toISOString() ?? null,
-      skipped_ticks: this.scheduler.skippedTicks,
+      next_sync_at: this.sync.nextSyncAt?.toISOString() ?? null,
+      skipped_ticks: this.sync.skippedTicks,
       sync_circuit: {
         state: circuit.state,
         consecutive_failures: circuit.consecutiveFailures,
         retry_at: circuit.retryAt?.toISOString() ?? null,
-        skipped_ticks: this.scheduler.circuitSkippedTicks,
+        skipped_ticks: this.sync.circuitSkippedTicks,
       },
       running_sync: running && {
         run_id: running.id,
@@ -119,7 +120,7 @@ export class HealthSummaryService {
         host: running.host,
       },
       upstream_url: this.ingestion.upstreamUrl,
-      upstream_auth: this.credentials.describe(),
+      upstream_auth: this.sync.describeUpstreamAuth(),
       enrichment: this.enrichment.report(),
     };
   }

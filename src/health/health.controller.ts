@@ -11,8 +11,6 @@ import {
   HealthCheckService,
   HealthIndicatorService,
 } from '@nestjs/terminus';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import { Public } from '../auth/access.decorators.js';
 import { ShutdownService } from '../common/lifecycle/shutdown.service.js';
 
@@ -99,7 +97,28 @@ const HEALTH_SUMMARY = {
       type: 'string',
       description: 'How credentials are given, never what they are',
     },
-    enrichment: { type: 'object', description: "Each enrichment plugin's state" },
+    enrichment: {
+      type: 'object',
+      description: "The enrichment data sources' state",
+      required: ['geoip_database', 'tor_list_updated_at', 'tor_list_size'],
+      properties: {
+        geoip_database: {
+          type: ['object', 'null'],
+          description: 'The GeoIP database in use; null until it is loaded',
+          required: ['name', 'build_date', 'attribution'],
+          properties: {
+            name: { type: 'string' },
+            build_date: { type: 'string', format: 'date-time' },
+            attribution: nullable('string'),
+          },
+        },
+        tor_list_updated_at: {
+          ...nullable('string', 'date-time'),
+          description: 'When the Tor exit list in use was published; null if unknown',
+        },
+        tor_list_size: { type: 'integer' },
+      },
+    },
   },
 };
 
@@ -112,7 +131,6 @@ export class HealthController {
   constructor(
     private readonly health: HealthCheckService,
     private readonly indicators: HealthIndicatorService,
-    @InjectDataSource() private readonly dataSource: DataSource,
     private readonly summaries: HealthSummaryService,
     private readonly shutdown: ShutdownService,
   ) {}
@@ -151,7 +169,7 @@ export class HealthController {
           this.indicators
             .check('database')
             .attempt(() =>
-              this.unlessUnreachable('database', () => this.dataSource.query('SELECT 1')),
+              this.unlessUnreachable('database', () => this.summaries.ping()),
             )
             .withTimeout(DB_TIMEOUT_MS),
         () =>
@@ -159,9 +177,9 @@ export class HealthController {
             .check('migrations')
             .attempt(async () => {
               const pending = await this.unlessUnreachable('migrations', () =>
-                this.dataSource.showMigrations(),
+                this.summaries.pendingMigrations(),
               );
-              if (pending) throw new Error('pending migrations');
+              if (pending.length > 0) throw new Error('pending migrations');
             })
             .withTimeout(DB_TIMEOUT_MS),
       ]);

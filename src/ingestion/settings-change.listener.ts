@@ -9,7 +9,7 @@ import {
   OnApplicationBootstrap,
 } from '@nestjs/common';
 import pg from 'pg';
-import { DataSource } from 'typeorm';
+import { Database } from '../database/database.js';
 import { SETTINGS_CHANNEL } from './settings.repository.js';
 import { SyncSettingsService } from './sync-settings.service.js';
 
@@ -25,7 +25,7 @@ export class SettingsChangeListener implements OnApplicationBootstrap, BeforeApp
   private stopped = false;
 
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly db: Database,
     private readonly settings: SyncSettingsService,
   ) {}
 
@@ -49,8 +49,7 @@ export class SettingsChangeListener implements OnApplicationBootstrap, BeforeApp
   }
 
   private async listen(): Promise<void> {
-    const { url } = this.dataSource.options as { url?: string };
-    const client = new pg.Client({ connectionString: url, application_name: 'vigil-listen' });
+    const client = this.db.dedicatedClient('vigil-listen');
     client.on('notification', () => void this.refresh());
     client.on('error', (error) => this.lost(client, error));
     client.on('end', () => this.lost(client, new Error('connection closed')));

@@ -14,8 +14,9 @@ import { BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nestjs/c
 import type { ConfigType } from '@nestjs/config';
 import { createHash } from 'node:crypto';
 import { hostname } from 'node:os';
-import type { QueryRunner } from 'typeorm';
+import { AlertStore } from '../alerts/alert.store.js';
 import { ingestionConfig } from '../config/ingestion.config.js';
+import type { Session } from '../database/database.js';
 import { EnrichmentService } from '../enrichment/enrichment.service.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { normalizeAlert, NormalizedAlert } from './alert-normalizer.js';
@@ -66,6 +67,7 @@ export class SyncService implements BeforeApplicationShutdown {
 
   constructor(
     private readonly repository: SyncRepository,
+    private readonly alerts: AlertStore,
     private readonly upstream: UpstreamClient,
     private readonly enrichment: EnrichmentService,
     private readonly metrics: MetricsService,
@@ -86,7 +88,7 @@ export class SyncService implements BeforeApplicationShutdown {
   ): Promise<{ runId: string; done: Promise<SyncRun> }> {
     if (this.running || this.stopping) throw new SyncAlreadyRunningError();
     this.starting = true;
-    let session: QueryRunner | undefined;
+    let session: Session | undefined;
     try {
       session = await this.repository.openSession();
       if (!(await this.repository.tryLock(session))) throw new SyncAlreadyRunningError();
@@ -107,23 +109,26 @@ export class SyncService implements BeforeApplicationShutdown {
     }
   }
 
-  private async release(session: QueryRunner): Promise<void> {
+  private async release(session: Session): Promise<void> {
     this.active = null;
+    let unlocked = false;
     try {
       await this.repository.unlock(session);
+      unlocked = true;
     } catch (error) {
       this.logger.warn(
         { err: error },
-        'Could not release the sync lock (it goes with the connection)',
+        'Could not release the sync lock (it goes with the connection, which is closed)',
       );
     } finally {
-      await session.release();
+      // A connection that may still hold the lock is closed, never handed to the pool.
+      session.release(!unlocked);
     }
   }
 
   /** Never rejects: whatever happens, the run ends recorded (if it can be) and the lock is freed. */
   private async execute(
-    session: QueryRunner,
+    session: Session,
     runId: string,
     mode: SyncMode,
     stop: AbortController,
@@ -232,7 +237,7 @@ export class SyncService implements BeforeApplicationShutdown {
    * one is fetched only once it is stored: two large pages are never held at once.
    */
   private async followPages(
-    session: QueryRunner,
+    session: Session,
     context: RunContext,
     first: PageRequest,
   ): Promise<void> {
@@ -423,7 +428,7 @@ export class SyncService implements BeforeApplicationShutdown {
             return (bookmark !== null && at <= bookmark) || at > futureAfter;
           });
     if (candidates.length === 0) return alerts;
-    const known = await this.repository.knownAlerts(candidates);
+    const known = await this.alerts.knownKeys(candidates);
     if (known.size === 0) return alerts;
     const skip = new Set(candidates.filter((_, i) => known.has(i)));
     return alerts.filter((a) => !skip.has(a));

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
+import { AlertsModule } from '../alerts/alerts.module.js';
 import { RetentionRepository } from './retention.repository.js';
 import { RetentionService } from './retention.service.js';
 
-@Module({ providers: [RetentionService, RetentionRepository] })
+@Module({ imports: [AlertsModule], providers: [RetentionService, RetentionRepository] })
 export class RetentionModule {}

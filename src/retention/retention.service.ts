@@ -11,7 +11,9 @@ import {
 } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { SchedulerRegistry } from '@nestjs/schedule';
+import { AlertStore } from '../alerts/alert.store.js';
 import { ingestionConfig } from '../config/ingestion.config.js';
+import { Transactions } from '../database/database.js';
 import { type PurgeCounts, RetentionRepository } from './retention.repository.js';
 
 const INTERVAL_NAME = 'retention-purge';
@@ -26,6 +28,8 @@ export class RetentionService implements OnApplicationBootstrap, BeforeApplicati
 
   constructor(
     private readonly repository: RetentionRepository,
+    private readonly alerts: AlertStore,
+    private readonly transactions: Transactions,
     private readonly registry: SchedulerRegistry,
     @Inject(ingestionConfig.KEY) private readonly config: ConfigType<typeof ingestionConfig>,
   ) {}
@@ -52,13 +56,26 @@ export class RetentionService implements OnApplicationBootstrap, BeforeApplicati
     return this.running;
   }
 
+  /**
+   * One batch, in one short transaction under the purge lock: up to BATCH alerts (their history
+   * goes with them), then as many events, quarantine records and finished sync runs. Null when
+   * another replica holds the lock.
+   */
+  private purgeBatch(days: number): Promise<PurgeCounts | null> {
+    return this.transactions.run(async (tx) => {
+      if (!(await this.repository.tryLock(tx))) return null;
+      const alerts = await this.alerts.purgeOlderThan(tx, days, BATCH);
+      return { alerts, ...(await this.repository.purgeOlderThan(tx, days, BATCH)) };
+    });
+  }
+
   private async purgeAll(): Promise<PurgeCounts | null> {
     const days = this.config.retentionDays;
     if (days === null) return null;
     const total: PurgeCounts = { alerts: 0, events: 0, quarantine: 0, syncRuns: 0 };
     try {
       while (!this.stopping) {
-        const batch = await this.repository.purgeBatch(days, BATCH);
+        const batch = await this.purgeBatch(days);
         if (!batch) return null;
         for (const key of Object.keys(total) as Array<keyof PurgeCounts>) total[key] += batch[key];
         if (Object.values(batch).every((n) => n < BATCH)) break;

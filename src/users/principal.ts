@@ -1,4 +1,4 @@
-import type { Group } from './user.entity.js';
+import type { Group } from './user.js';
 
 /** The authenticated caller, as guards and controllers see it. */
 export interface Principal {

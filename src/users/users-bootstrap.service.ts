@@ -6,10 +6,11 @@ import type { ConfigType } from '@nestjs/config';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { DataSource } from 'typeorm';
 import { authConfig } from '../config/auth.config.js';
 import { databaseConfig } from '../config/database.config.js';
-import type { Group } from './user.entity.js';
+import { pendingMigrations } from '../database/data-source.js';
+import { Database } from '../database/database.js';
+import type { Group } from './user.js';
 import { UsersService } from './users.service.js';
 
 export interface DemoCredential {
@@ -30,7 +31,7 @@ export class UsersBootstrapService implements OnApplicationBootstrap {
 
   constructor(
     private readonly users: UsersService,
-    private readonly dataSource: DataSource,
+    private readonly db: Database,
     @Inject(authConfig.KEY) private readonly auth: ConfigType<typeof authConfig>,
     @Inject(databaseConfig.KEY) private readonly database: ConfigType<typeof databaseConfig>,
   ) {}
@@ -41,7 +42,7 @@ export class UsersBootstrapService implements OnApplicationBootstrap {
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    if (await this.dataSource.showMigrations()) {
+    if ((await pendingMigrations(this.db)).length > 0) {
       this.logger.warn(
         'Migrations are pending: user bootstrap skipped (run `npm run migration:run`)',
       );

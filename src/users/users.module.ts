@@ -1,14 +1,11 @@
 import { Module } from '@nestjs/common';
-import { TypeOrmModule } from '@nestjs/typeorm';
 import { PasswordHasher } from './password-hasher.js';
-import { User } from './user.entity.js';
 import { UsersBootstrapService } from './users-bootstrap.service.js';
 import { UsersController } from './users.controller.js';
 import { UsersRepository } from './users.repository.js';
 import { UsersService } from './users.service.js';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([User])],
   controllers: [UsersController],
   providers: [UsersService, UsersRepository, PasswordHasher, UsersBootstrapService],
   exports: [UsersService, UsersBootstrapService],

@@ -1,9 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { EntityManager, QueryFailedError, Repository } from 'typeorm';
 import { ConflictError } from '../common/problem/domain-error.js';
+import { Database, isUniqueViolation, type Queryable } from '../database/database.js';
 import type { PrincipalState } from './principal.js';
-import { Group, User } from './user.entity.js';
+import type { Group, User, UserWithPassword } from './user.js';
 
 export interface NewUser {
   username: string;
@@ -19,29 +18,47 @@ export interface UserChanges {
   bumpTokenVersion?: boolean;
 }
 
+/** The columns of a user, named as User names them, so rows need no mapping. */
+const USER_COLUMNS = `id, username, groups, is_active AS "isActive", token_version AS "tokenVersion",
+  created_at AS "createdAt", updated_at AS "updatedAt"`;
+
+interface PrincipalRow {
+  username: string;
+  groups: Group[];
+  is_active: boolean;
+  token_version: number;
+  session_active: boolean;
+}
+
 @Injectable()
 export class UsersRepository {
-  constructor(@InjectRepository(User) private readonly users: Repository<User>) {}
-
-  private repo(manager?: EntityManager): Repository<User> {
-    return manager ? manager.getRepository(User) : this.users;
-  }
+  constructor(private readonly db: Database) {}
 
   list(): Promise<User[]> {
-    return this.users.find({ order: { username: 'ASC' } });
+    return this.db.query<User>(`SELECT ${USER_COLUMNS} FROM users ORDER BY username`);
   }
 
-  findById(id: string, manager?: EntityManager): Promise<User | null> {
-    return this.repo(manager).findOneBy({ id });
+  async findById(id: string, tx: Queryable = this.db): Promise<User | null> {
+    const [user] = await tx.query<User>(`SELECT ${USER_COLUMNS} FROM users WHERE id = $1`, [id]);
+    return user ?? null;
   }
 
-  /** The one read that includes the password hash (the column is not selected by default). */
-  findForLogin(username: string): Promise<User | null> {
-    return this.users
-      .createQueryBuilder('u')
-      .addSelect('u.passwordHash')
-      .where('u.username = :username', { username })
-      .getOne();
+  /** The active user named `username` (lower case), as a reference: who an alert may go to. */
+  async findActiveRef(username: string): Promise<{ id: string; username: string } | null> {
+    const [row] = await this.db.query<{ id: string; username: string }>(
+      'SELECT id, username FROM users WHERE username = $1 AND is_active',
+      [username],
+    );
+    return row ?? null;
+  }
+
+  /** The one read that includes the password hash. */
+  async findForLogin(username: string): Promise<UserWithPassword | null> {
+    const [user] = await this.db.query<UserWithPassword>(
+      `SELECT ${USER_COLUMNS}, password_hash AS "passwordHash" FROM users WHERE username = $1`,
+      [username],
+    );
+    return user ?? null;
   }
 
   /**
@@ -49,13 +66,7 @@ export class UsersRepository {
    * one round trip: the per-request check that makes deactivation and logout take effect at once.
    */
   async findPrincipalState(id: string, sessionId: string): Promise<PrincipalState | null> {
-    const rows: Array<{
-      username: string;
-      groups: Group[];
-      is_active: boolean;
-      token_version: number;
-      session_active: boolean;
-    }> = await this.users.query(
+    const [row] = await this.db.query<PrincipalRow>(
       `SELECT username, groups, is_active, token_version,
               EXISTS (SELECT 1 FROM refresh_tokens r
                        WHERE r.family_id = $2 AND r.user_id = u.id AND r.revoked_at IS NULL
@@ -63,8 +74,7 @@ export class UsersRepository {
          FROM users u WHERE u.id = $1`,
       [id, sessionId],
     );
-    if (rows.length === 0) return null;
-    const [row] = rows;
+    if (!row) return null;
     return {
       id,
       username: row.username,
@@ -75,27 +85,30 @@ export class UsersRepository {
     };
   }
 
-  count(): Promise<number> {
-    return this.users.count();
+  async count(): Promise<number> {
+    const [{ count }] = await this.db.query<{ count: number }>(
+      'SELECT count(*)::int AS count FROM users',
+    );
+    return count;
   }
 
-  async countActiveAdmins(manager?: EntityManager): Promise<number> {
-    const [{ count }]: Array<{ count: number }> = await this.repo(manager).query(
+  async countActiveAdmins(tx: Queryable = this.db): Promise<number> {
+    const [{ count }] = await tx.query<{ count: number }>(
       `SELECT count(*)::int AS count FROM users WHERE is_active AND 'admin' = ANY (groups)`,
     );
     return count;
   }
 
-  async insert(user: NewUser, manager?: EntityManager): Promise<User> {
-    const repo = this.repo(manager);
+  async insert(user: NewUser, tx: Queryable = this.db): Promise<User> {
     try {
-      const saved = await repo.save(repo.create({ ...user, isActive: true, tokenVersion: 0 }));
-      return await repo.findOneByOrFail({ id: saved.id });
+      const [created] = await tx.query<User>(
+        `INSERT INTO users (username, password_hash, groups, is_active, token_version)
+         VALUES ($1, $2, $3::text[], true, 0) RETURNING ${USER_COLUMNS}`,
+        [user.username, user.passwordHash, user.groups],
+      );
+      return created;
     } catch (error) {
-      if (
-        error instanceof QueryFailedError &&
-        (error.driverError as { code?: string }).code === '23505'
-      ) {
+      if (isUniqueViolation(error)) {
         throw new ConflictError(`A user named ${user.username} already exists`);
       }
       throw error;
@@ -103,22 +116,27 @@ export class UsersRepository {
   }
 
   /** Serialises concurrent changes to one user (the last-admin rule reads other rows). */
-  async lockAdmins(manager: EntityManager): Promise<void> {
-    await manager.query(`SELECT id FROM users WHERE 'admin' = ANY (groups) FOR UPDATE`);
+  async lockAdmins(tx: Queryable): Promise<void> {
+    await tx.query(`SELECT id FROM users WHERE 'admin' = ANY (groups) FOR UPDATE`);
   }
 
-  async update(id: string, changes: UserChanges, manager?: EntityManager): Promise<void> {
-    const qb = this.repo(manager)
-      .createQueryBuilder()
-      .update(User)
-      .set({
-        ...(changes.groups && { groups: changes.groups }),
-        ...(changes.passwordHash && { passwordHash: changes.passwordHash }),
-        ...(changes.isActive !== undefined && { isActive: changes.isActive }),
-        ...(changes.bumpTokenVersion && { tokenVersion: () => 'token_version + 1' }),
-        updatedAt: () => 'now()',
-      })
-      .where('id = :id', { id });
-    await qb.execute();
+  async update(id: string, changes: UserChanges, tx: Queryable = this.db): Promise<void> {
+    // Each column keeps its value where its parameter is null.
+    await tx.execute(
+      `UPDATE users SET
+         groups = coalesce($2::text[], groups),
+         password_hash = coalesce($3, password_hash),
+         is_active = coalesce($4, is_active),
+         token_version = token_version + CASE WHEN $5 THEN 1 ELSE 0 END,
+         updated_at = now()
+       WHERE id = $1`,
+      [
+        id,
+        changes.groups ?? null,
+        changes.passwordHash ?? null,
+        changes.isActive ?? null,
+        changes.bumpTokenVersion ?? false,
+      ],
+    );
   }
 }

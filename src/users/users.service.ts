@@ -1,11 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
-import { DataSource } from 'typeorm';
 import { ConflictError, InvalidInputError, NotFoundError } from '../common/problem/domain-error.js';
 import { authConfig } from '../config/auth.config.js';
+import { Transactions } from '../database/database.js';
 import { PasswordHasher } from './password-hasher.js';
 import type { PrincipalState } from './principal.js';
-import { Group, User } from './user.entity.js';
+import { Group, User } from './user.js';
 import { UserChanges, UsersRepository } from './users.repository.js';
 
 export interface UserUpdate {
@@ -25,7 +25,7 @@ export class UsersService {
   constructor(
     private readonly users: UsersRepository,
     private readonly hasher: PasswordHasher,
-    private readonly dataSource: DataSource,
+    private readonly transactions: Transactions,
     @Inject(authConfig.KEY) private readonly config: ConfigType<typeof authConfig>,
   ) {}
 
@@ -59,15 +59,15 @@ export class UsersService {
         update.password === undefined ? undefined : await this.hasher.hash(update.password),
       bumpTokenVersion: update.password !== undefined || update.isActive === false,
     };
-    const user = await this.dataSource.transaction(async (manager) => {
-      await this.users.lockAdmins(manager);
-      const current = await this.users.findById(id, manager);
+    const user = await this.transactions.run(async (tx) => {
+      await this.users.lockAdmins(tx);
+      const current = await this.users.findById(id, tx);
       if (!current) throw new NotFoundError('User', id);
-      await this.users.update(id, changes, manager);
-      if ((await this.users.countActiveAdmins(manager)) === 0) {
+      await this.users.update(id, changes, tx);
+      if ((await this.users.countActiveAdmins(tx)) === 0) {
         throw new ConflictError('At least one active admin must remain');
       }
-      return (await this.users.findById(id, manager))!;
+      return (await this.users.findById(id, tx))!;
     });
     for (const key of this.stateCache.keys()) {
       if (key.startsWith(`${id}/`)) this.stateCache.delete(key);
@@ -101,6 +101,11 @@ export class UsersService {
     for (const [key, entry] of this.stateCache) {
       if (entry.until <= now) this.stateCache.delete(key);
     }
+  }
+
+  /** An active user, by username (any case), as a reference; null when none is active. */
+  findActiveRef(username: string): Promise<{ id: string; username: string } | null> {
+    return this.users.findActiveRef(username.toLowerCase());
   }
 
   /** For login: the user with its password hash, or null. Usernames are case-insensitive. */

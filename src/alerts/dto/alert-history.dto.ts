@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { RESOLUTIONS, type Resolution } from '../alert.types.js';
-import type { HistoryRow } from '../alert-workflow.repository.js';
+import type { HistoryRow } from '../alert.store.js';
 
 export class HistoryActorDto {
   @ApiProperty({ type: String, format: 'uuid', nullable: true }) id: string | null;

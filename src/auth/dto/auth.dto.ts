@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsString, MaxLength, MinLength } from 'class-validator';
-import { GROUPS, Group } from '../../users/user.entity.js';
+import { GROUPS, Group } from '../../users/user.js';
 
 export class LoginDto {
   // class-validator checks the decorator nearest the property first: the type before the lengths.

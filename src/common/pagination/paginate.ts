@@ -32,7 +32,7 @@ export interface Page<Row> {
   next: KeysetPosition | null;
 }
 
-export type RunQuery = <T>(query: SqlQuery) => Promise<T[]>;
+export type RunQuery = <T extends object>(query: SqlQuery) => Promise<T[]>;
 
 export interface FetchPageOptions {
   /** Builds the page statement; keysetPageQuery unless the caller wraps it (e.g. to join). */

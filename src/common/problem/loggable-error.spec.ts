@@ -1,20 +1,21 @@
-import { QueryFailedError } from 'typeorm';
+import pg from 'pg';
+import { QueryError } from '../../database/database.js';
 import { loggableError } from './loggable-error.js';
 
 describe(loggableError.name, () => {
   const submitted = '100000000000000000000-MARKER';
 
   it("keeps a failed query's SQL, SQLSTATE and routine, never its parameters or messages", () => {
-    const driverError = Object.assign(
-      new Error(`value "${submitted}" is out of range for type integer`),
+    const refusal = Object.assign(
+      new pg.DatabaseError(`value "${submitted}" is out of range for type integer`, 0, 'error'),
       { code: '22003', routine: 'pg_strtoint32_safe', detail: `Key (x)=(${submitted})` },
     );
-    const error = new QueryFailedError('SELECT * FROM t OFFSET $1', [submitted], driverError);
+    const error = new QueryError('SELECT * FROM t OFFSET $1', refusal);
 
     const logged = loggableError(error);
 
     expect(logged).toMatchObject({
-      type: 'QueryFailedError',
+      type: 'QueryError',
       code: '22003',
       routine: 'pg_strtoint32_safe',
       query: 'SELECT * FROM t OFFSET $1',

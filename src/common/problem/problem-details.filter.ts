@@ -3,7 +3,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { STATUS_CODES } from 'node:http';
-import { QueryFailedError } from 'typeorm';
 import {
   DATABASE_RETRY_AFTER_SECONDS,
   isDatabaseUnavailable,
@@ -11,11 +10,11 @@ import {
 import { RouteTable } from '../http/route-table.js';
 import { RateLimitedError } from '../throttling/rate-limited.error.js';
 import { ValidationFailedException } from '../validation/validation-failed.exception.js';
+import { isUniqueViolation } from '../../database/database.js';
 import { DomainError, InvalidInputError } from './domain-error.js';
 import { loggableError } from './loggable-error.js';
 import { PROBLEM_CONTENT_TYPE, ProblemDetails, problemType } from './problem-details.js';
 
-const PG_UNIQUE_VIOLATION = '23505';
 
 interface Mapped {
   status: number;
@@ -128,10 +127,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
         retryAfterSeconds: DATABASE_RETRY_AFTER_SECONDS,
       };
     }
-    if (
-      exception instanceof QueryFailedError &&
-      driverCode(exception as QueryFailedError<Error>) === PG_UNIQUE_VIOLATION
-    ) {
+    if (isUniqueViolation(exception)) {
       return {
         status: 409,
         type: problemType('conflict'),
@@ -150,10 +146,6 @@ function httpDetail(exception: HttpException): string {
   const message = (response as { message?: unknown }).message;
   if (Array.isArray(message)) return message.join('; ');
   return typeof message === 'string' ? message : exception.message;
-}
-
-function driverCode(error: QueryFailedError<Error>): string | undefined {
-  return (error.driverError as { code?: string } | undefined)?.code;
 }
 
 /** Fastify's own 4xx (bad JSON, wrong content type, body too large) carry a statusCode. */

@@ -3,8 +3,9 @@
 // users and teams from the first sync.
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
-import { DataSource } from 'typeorm';
 import { appConfig } from '../../config/app.config.js';
+import { pendingMigrations } from '../../database/data-source.js';
+import { Database } from '../../database/database.js';
 import { ContextRepository } from './context.repository.js';
 import type { NewAssetOwner, NewIpUserMapping } from './context.types.js';
 
@@ -42,13 +43,13 @@ export class ContextSeeder implements OnApplicationBootstrap {
 
   constructor(
     private readonly context: ContextRepository,
-    private readonly dataSource: DataSource,
+    private readonly db: Database,
     @Inject(appConfig.KEY) private readonly app: ConfigType<typeof appConfig>,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     if (!this.app.demo) return;
-    if (await this.dataSource.showMigrations()) {
+    if ((await pendingMigrations(this.db)).length > 0) {
       this.logger.warn('Migrations are pending: demo context seed skipped');
       return;
     }

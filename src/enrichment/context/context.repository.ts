@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
-import type { Severity } from '../../alerts/alert.types.js';
+import type { Severity } from '../../common/severity.js';
 import { ConflictError } from '../../common/problem/domain-error.js';
+import { Database, isUniqueViolation, type Queryable } from '../../database/database.js';
 import type { ContextSnapshot } from './context-index.js';
 import type {
   AssetOwner,
@@ -9,8 +9,6 @@ import type {
   NewAssetOwner,
   NewIpUserMapping,
 } from './context.types.js';
-
-const PG_UNIQUE_VIOLATION = '23505';
 
 interface IpUserRow {
   id: string;
@@ -55,19 +53,16 @@ const toAsset = (row: AssetRow): AssetOwner => ({
   createdAt: row.created_at,
 });
 
-/** Anything with `query(sql, params)` answering rows: the DataSource, or a transaction's manager. */
-type Queryable = Pick<DataSource, 'query'> | EntityManager;
-
 @Injectable()
 export class ContextRepository {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(private readonly db: Database) {}
 
   /**
    * The context's version: it moves with every write to either table, in the writing
    * transaction (a trigger; see the ContextVersion migration). Null if its row is missing.
    */
   async version(): Promise<string | null> {
-    const rows: Array<{ version: string }> = await this.dataSource.query(
+    const rows = await this.db.query<{ version: string }>(
       'SELECT version::text AS version FROM context_state WHERE id = 1',
     );
     return rows[0]?.version ?? null;
@@ -75,22 +70,22 @@ export class ContextRepository {
 
   /** Both tables, whole, with the version they are at. */
   async snapshot(): Promise<ContextSnapshot> {
-    const [row]: ContextSnapshot[] = await this.dataSource.query(SNAPSHOT_SQL);
+    const [row] = await this.db.query<ContextSnapshot>(SNAPSHOT_SQL);
     return row;
   }
 
   async listIpUsers(): Promise<IpUserMapping[]> {
-    const rows: IpUserRow[] = await this.dataSource.query(
+    const rows = await this.db.query<IpUserRow>(
       `SELECT ${IP_USER_COLUMNS} FROM context_ip_users ORDER BY family(network), network, id`,
     );
     return rows.map(toMapping);
   }
 
   async insertIpUser(mapping: NewIpUserMapping): Promise<IpUserMapping> {
-    const rows: IpUserRow[] = await this.unique(
+    const rows = await this.unique(
       `A user mapping for network ${mapping.network} already exists`,
       () =>
-        this.dataSource.query(
+        this.db.query<IpUserRow>(
           `INSERT INTO context_ip_users (network, user_name, note) VALUES ($1::cidr, $2, $3)
            RETURNING ${IP_USER_COLUMNS}`,
           [mapping.network, mapping.userName, mapping.note],
@@ -101,21 +96,21 @@ export class ContextRepository {
 
   /** True when a row was deleted. */
   async deleteIpUser(id: string): Promise<boolean> {
-    return this.deleted(`DELETE FROM context_ip_users WHERE id = $1 RETURNING 1`, [id]);
+    return this.deleted(`DELETE FROM context_ip_users WHERE id = $1`, [id]);
   }
 
   async listAssets(): Promise<AssetOwner[]> {
-    const rows: AssetRow[] = await this.dataSource.query(
+    const rows = await this.db.query<AssetRow>(
       `SELECT ${ASSET_COLUMNS} FROM context_assets ORDER BY source`,
     );
     return rows.map(toAsset);
   }
 
   async insertAsset(asset: NewAssetOwner): Promise<AssetOwner> {
-    const rows: AssetRow[] = await this.unique(
+    const rows = await this.unique(
       `An owner for source ${asset.source} already exists`,
       () =>
-        this.dataSource.query(
+        this.db.query<AssetRow>(
           `INSERT INTO context_assets (source, owner_team, criticality, note) VALUES ($1, $2, $3, $4)
            RETURNING ${ASSET_COLUMNS}`,
           [asset.source, asset.ownerTeam, asset.criticality, asset.note],
@@ -125,7 +120,7 @@ export class ContextRepository {
   }
 
   async deleteAsset(source: string): Promise<boolean> {
-    return this.deleted(`DELETE FROM context_assets WHERE source = $1 RETURNING 1`, [source]);
+    return this.deleted(`DELETE FROM context_assets WHERE source = $1`, [source]);
   }
 
   /**
@@ -133,15 +128,15 @@ export class ContextRepository {
    * starting at once seed once). Returns whether it seeded.
    */
   seedWhenEmpty(mappings: NewIpUserMapping[], assets: NewAssetOwner[]): Promise<boolean> {
-    return this.dataSource.transaction(async (manager) => {
-      await manager.query(
+    return this.db.transaction(async (tx) => {
+      await tx.query(
         'LOCK TABLE context_ip_users, context_assets IN SHARE ROW EXCLUSIVE MODE',
       );
-      const [{ rows }]: Array<{ rows: number }> = await manager.query(
+      const [{ rows }] = await tx.query<{ rows: string }>(
         `SELECT (SELECT count(*) FROM context_ip_users) + (SELECT count(*) FROM context_assets) AS rows`,
       );
       if (Number(rows) > 0) return false;
-      await this.insertMany(manager, mappings, assets);
+      await this.insertMany(tx, mappings, assets);
       return true;
     });
   }
@@ -173,21 +168,14 @@ export class ContextRepository {
   }
 
   private async deleted(sql: string, params: unknown[]): Promise<boolean> {
-    const rows: unknown[] = await this.dataSource.query(
-      `WITH d AS (${sql}) SELECT 1 FROM d`,
-      params,
-    );
-    return rows.length > 0;
+    return (await this.db.execute(sql, params)) > 0;
   }
 
   private async unique<T>(conflict: string, run: () => Promise<T>): Promise<T> {
     try {
       return await run();
     } catch (error) {
-      if (
-        error instanceof QueryFailedError &&
-        (error.driverError as { code?: string } | undefined)?.code === PG_UNIQUE_VIOLATION
-      ) {
+      if (isUniqueViolation(error)) {
         throw new ConflictError(conflict);
       }
       throw error;

@@ -1,4 +1,4 @@
-import type { Group } from '../user.entity.js';
+import type { Group } from '../user.js';
 import { GroupsField, PasswordField, UsernameField } from './user-fields.js';
 
 export class CreateUserDto {

@@ -1,6 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean } from 'class-validator';
-import type { Group } from '../user.entity.js';
+import type { Group } from '../user.js';
 import { GroupsField, PasswordField } from './user-fields.js';
 import { IfPresent } from '../../common/validation/if-present.js';
 

@@ -11,7 +11,7 @@ import {
   ValidateBy,
 } from 'class-validator';
 import { checkPassword, PASSWORD_MAX, PASSWORD_MIN } from '../password-policy.js';
-import { GROUPS } from '../user.entity.js';
+import { GROUPS } from '../user.js';
 
 export const USERNAME_PATTERN = /^[a-zA-Z0-9._-]{3,64}$/;
 export { PASSWORD_MAX, PASSWORD_MIN };

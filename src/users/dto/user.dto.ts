@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { GROUPS, Group, User } from '../user.entity.js';
+import { GROUPS, Group, User } from '../user.js';
 
 export class UserDto {
   @ApiProperty({ format: 'uuid' })

@@ -1,0 +1,18 @@
+export const GROUPS = ['admin', 'analyst'] as const;
+export type Group = (typeof GROUPS)[number];
+
+/** A user as the service reads it (the password hash only where a login needs it). */
+export interface User {
+  id: string;
+  username: string;
+  groups: Group[];
+  isActive: boolean;
+  /** Bumped on deactivation and password change: tokens carrying an older value stop working. */
+  tokenVersion: number;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface UserWithPassword extends User {
+  passwordHash: string;
+}
