@@ -1,35 +1,33 @@
-// The per-client limit on every route (THROTTLE_LIMIT requests per THROTTLE_TTL_SECONDS per
-// client address). Runs first among the global guards so floods are refused before any token is
-// verified or any query runs.
-import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
-import type { ConfigType } from '@nestjs/config';
-import type { FastifyRequest } from 'fastify';
-import { throttleConfig } from '../../config/throttle.config.js';
-import { type ThrottleRecord, ThrottlerStorage } from './throttler-storage.js';
-
+// The per-client limit on every route: @nestjs/throttler's guard, with the house's answers where
+// its defaults differ. Registered first among the global guards (app.module.ts) so floods are
+// refused before any token is verified or any query runs; LoginThrottleGuard extends it.
+import { ExecutionContext, Injectable } from '@nestjs/common';
+import { ThrottlerGuard, type ThrottlerLimitDetail } from '@nestjs/throttler';
 import { RateLimitedError } from './rate-limited.error.js';
 
 @Injectable()
-export class ClientThrottleGuard implements CanActivate {
-  private readonly ttlMs: number;
-
-  constructor(
-    private readonly storage: ThrottlerStorage,
-    @Inject(throttleConfig.KEY) private readonly config: ConfigType<typeof throttleConfig>,
-  ) {
-    this.ttlMs = config.ttlSeconds * 1000;
+export class ClientThrottleGuard extends ThrottlerGuard {
+  /** The storage key of a throttler's count for one tracker (e.g. "login:user:alice"). */
+  static keyOf(throttler: string, tracker: string): string {
+    return `${throttler}:${tracker}`;
   }
 
-  // Every request passes here: with the in-process storage the answer stays synchronous (no
-  // promise per request); with Redis it is awaited.
-  canActivate(context: ExecutionContext): boolean | Promise<boolean> {
-    const { ip } = context.switchToHttp().getRequest<FastifyRequest>();
-    const record = this.storage.hit(`client:${ip}`, this.ttlMs, this.config.limit, 0);
-    return record instanceof Promise ? record.then(allowed) : allowed(record);
+  // One count per client across all routes, and readable keys. The library's default hashes the
+  // controller and handler names into the key (a separate count per route) with a sha256 on
+  // every request.
+  protected override generateKey(
+    _context: ExecutionContext,
+    tracker: string,
+    throttler: string,
+  ): string {
+    return ClientThrottleGuard.keyOf(throttler, tracker);
   }
-}
 
-function allowed(record: ThrottleRecord): boolean {
-  if (record.isBlocked) throw new RateLimitedError(record.timeToBlockExpire);
-  return true;
+  // The problem filter answers it: 429 application/problem+json with Retry-After.
+  protected override throwThrottlingException(
+    _context: ExecutionContext,
+    { timeToBlockExpire }: ThrottlerLimitDetail,
+  ): Promise<void> {
+    throw new RateLimitedError(timeToBlockExpire);
+  }
 }

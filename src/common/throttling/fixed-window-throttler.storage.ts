@@ -2,8 +2,11 @@
 // (The stock @nestjs/throttler storage keeps every hit's timestamp and filters the array on each
 // request, which collapses throughput for a busy client.) Expired windows are swept in the
 // background, never on the request path.
-import { Injectable, OnModuleDestroy } from '@nestjs/common';
-import { type ThrottleRecord, ThrottlerStorage } from './throttler-storage.js';
+import type { OnModuleDestroy } from '@nestjs/common';
+import type {
+  ResettableThrottlerStorage,
+  ThrottlerStorageRecord,
+} from './resettable-throttler-storage.js';
 
 interface Window {
   hits: number;
@@ -15,19 +18,24 @@ interface Window {
 
 const SWEEP_INTERVAL_MS = 30_000;
 
-@Injectable()
-export class FixedWindowThrottlerStorage extends ThrottlerStorage implements OnModuleDestroy {
+export class FixedWindowThrottlerStorage implements ResettableThrottlerStorage, OnModuleDestroy {
   private readonly windows = new Map<string, Window>();
 
   private readonly sweeper = setInterval(() => this.sweep(Date.now()), SWEEP_INTERVAL_MS).unref();
 
-  hit(
+  /**
+   * Counts one hit on `key` in a fixed window of `ttl` ms; past `limit` hits the key is blocked
+   * for `blockDuration` ms (0: for `ttl`), and hits while blocked are not counted. The throttler's
+   * name is already part of the key (ClientThrottleGuard.keyOf). `now` is for tests.
+   */
+  increment(
     key: string,
     ttl: number,
     limit: number,
     blockDuration: number,
+    _throttlerName: string,
     now = Date.now(),
-  ): ThrottleRecord {
+  ): Promise<ThrottlerStorageRecord> {
     let window = this.windows.get(key);
     if (!window || (window.endsAt <= now && window.blockedUntil <= now)) {
       window = { hits: 0, endsAt: now + ttl, blockedUntil: 0 };
@@ -41,16 +49,18 @@ export class FixedWindowThrottlerStorage extends ThrottlerStorage implements OnM
       if (window.hits > limit) window.blockedUntil = now + (blockDuration || ttl);
     }
     const blocked = window.blockedUntil > now;
-    return {
+    // A promise because that is the library's contract; its guard awaits one either way.
+    return Promise.resolve({
       totalHits: window.hits,
       timeToExpire: Math.ceil((window.endsAt - now) / 1000),
       isBlocked: blocked,
       timeToBlockExpire: blocked ? Math.ceil((window.blockedUntil - now) / 1000) : 0,
-    };
+    });
   }
 
-  reset(key: string): void {
+  reset(key: string): Promise<void> {
     this.windows.delete(key);
+    return Promise.resolve();
   }
 
   get size(): number {

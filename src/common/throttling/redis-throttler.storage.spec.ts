@@ -4,6 +4,7 @@ import { FixedWindowThrottlerStorage } from './fixed-window-throttler.storage.js
 import { RedisThrottlerStorage } from './redis-throttler.storage.js';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const NAME = 'default';
 
 describe(RedisThrottlerStorage.name, () => {
   let local: FixedWindowThrottlerStorage;
@@ -26,13 +27,13 @@ describe(RedisThrottlerStorage.name, () => {
   it('counts hits from every replica against one limit, then blocks all of them', async () => {
     const results = [];
     for (let i = 0; i < 6; i++)
-      results.push(await (i % 2 ? other : sut).hit(key, 60_000, 5, 30_000));
+      results.push(await (i % 2 ? other : sut).increment(key, 60_000, 5, 30_000, NAME));
 
     expect(results.map((r) => r.totalHits)).toEqual([1, 2, 3, 4, 5, 6]);
     expect(results.slice(0, 5).every((r) => !r.isBlocked)).toBe(true);
     expect(results[5]).toMatchObject({ isBlocked: true, timeToBlockExpire: 30 });
     // Blocked hits are not counted, on either replica.
-    expect(await other.hit(key, 60_000, 5, 30_000)).toMatchObject({
+    expect(await other.increment(key, 60_000, 5, 30_000, NAME)).toMatchObject({
       totalHits: 6,
       isBlocked: true,
     });
@@ -40,23 +41,29 @@ describe(RedisThrottlerStorage.name, () => {
   });
 
   it('starts a new window once the old one ends', async () => {
-    await sut.hit(key, 300, 1, 300);
-    expect((await sut.hit(key, 300, 1, 300)).isBlocked).toBe(true);
+    await sut.increment(key, 300, 1, 300, NAME);
+    expect((await sut.increment(key, 300, 1, 300, NAME)).isBlocked).toBe(true);
     await new Promise((resolve) => setTimeout(resolve, 650));
-    expect(await sut.hit(key, 300, 1, 300)).toMatchObject({ totalHits: 1, isBlocked: false });
+    expect(await sut.increment(key, 300, 1, 300, NAME)).toMatchObject({
+      totalHits: 1,
+      isBlocked: false,
+    });
   });
 
   it('forgets a key everywhere on reset', async () => {
-    for (let i = 0; i < 3; i++) await sut.hit(key, 60_000, 2, 60_000);
+    for (let i = 0; i < 3; i++) await sut.increment(key, 60_000, 2, 60_000, NAME);
     await other.reset(key);
-    expect(await sut.hit(key, 60_000, 2, 60_000)).toMatchObject({ totalHits: 1, isBlocked: false });
+    expect(await sut.increment(key, 60_000, 2, 60_000, NAME)).toMatchObject({
+      totalHits: 1,
+      isBlocked: false,
+    });
   });
 
   it('counts in this process while Redis cannot be reached', async () => {
     const offline = new RedisThrottlerStorage('redis://127.0.0.1:1', local);
     try {
-      const first = await offline.hit(key, 60_000, 1, 60_000);
-      const second = await offline.hit(key, 60_000, 1, 60_000);
+      const first = await offline.increment(key, 60_000, 1, 60_000, NAME);
+      const second = await offline.increment(key, 60_000, 1, 60_000, NAME);
       expect(first).toMatchObject({ totalHits: 1, isBlocked: false });
       expect(second).toMatchObject({ totalHits: 2, isBlocked: true });
       expect(local.size).toBe(1);

@@ -1,10 +1,13 @@
 // Rate-limit counters in Redis, so every replica counts against the same limits. One Lua script
 // per hit keeps the check-and-count atomic (one round trip). When Redis cannot be reached, the
 // hit is counted by this process instead: limits then hold per replica rather than not at all.
-import { Logger, OnModuleDestroy } from '@nestjs/common';
+import { Logger, type OnModuleDestroy } from '@nestjs/common';
 import { Redis } from 'ioredis';
-import { FixedWindowThrottlerStorage } from './fixed-window-throttler.storage.js';
-import { type ThrottleRecord, ThrottlerStorage } from './throttler-storage.js';
+import type { FixedWindowThrottlerStorage } from './fixed-window-throttler.storage.js';
+import type {
+  ResettableThrottlerStorage,
+  ThrottlerStorageRecord,
+} from './resettable-throttler-storage.js';
 
 const KEY_PREFIX = 'vigil:throttle:';
 const COMMAND_TIMEOUT_MS = 250;
@@ -34,7 +37,7 @@ type ScriptedRedis = Redis & {
   vigilHit(counter: string, marker: string, ...args: number[]): Promise<HitReply>;
 };
 
-export class RedisThrottlerStorage extends ThrottlerStorage implements OnModuleDestroy {
+export class RedisThrottlerStorage implements ResettableThrottlerStorage, OnModuleDestroy {
   private readonly logger = new Logger(RedisThrottlerStorage.name);
   private readonly redis: ScriptedRedis;
   private degraded = false;
@@ -43,7 +46,6 @@ export class RedisThrottlerStorage extends ThrottlerStorage implements OnModuleD
     url: string,
     private readonly fallback: FixedWindowThrottlerStorage,
   ) {
-    super();
     this.redis = new Redis(url, {
       keyPrefix: KEY_PREFIX,
       commandTimeout: COMMAND_TIMEOUT_MS,
@@ -60,14 +62,16 @@ export class RedisThrottlerStorage extends ThrottlerStorage implements OnModuleD
     });
   }
 
-  async hit(
+  /** As FixedWindowThrottlerStorage.increment, counted in Redis. */
+  async increment(
     key: string,
     ttl: number,
     limit: number,
     blockDuration: number,
-  ): Promise<ThrottleRecord> {
+    throttlerName: string,
+  ): Promise<ThrottlerStorageRecord> {
     const block = blockDuration || ttl;
-    if (!this.shared) return this.fallback.hit(key, ttl, limit, blockDuration);
+    if (!this.shared) return this.fallback.increment(key, ttl, limit, blockDuration, throttlerName);
     try {
       const [hits, windowLeft, blocked, blockLeft] = await this.redis.vigilHit(
         key,
@@ -84,12 +88,12 @@ export class RedisThrottlerStorage extends ThrottlerStorage implements OnModuleD
       };
     } catch (error) {
       this.degrade(error);
-      return this.fallback.hit(key, ttl, limit, blockDuration);
+      return this.fallback.increment(key, ttl, limit, blockDuration, throttlerName);
     }
   }
 
   async reset(key: string): Promise<void> {
-    this.fallback.reset(key);
+    await this.fallback.reset(key);
     if (!this.shared) return;
     try {
       await this.redis.del(key, `${key}:blocked`);
@@ -104,6 +108,7 @@ export class RedisThrottlerStorage extends ThrottlerStorage implements OnModuleD
   }
 
   async onModuleDestroy(): Promise<void> {
+    this.fallback.onModuleDestroy();
     if (this.redis.status === 'ready') await this.redis.quit().catch(() => undefined);
     this.redis.disconnect();
   }
