@@ -19,10 +19,13 @@ const PER_USERNAME = 'login:user';
 
 @Injectable()
 export class LoginThrottleGuard extends ClientThrottleGuard {
+  // Every parameter names its token: Nest reads ThrottlerGuard's parameter tokens (options,
+  // storage) through the prototype chain, and an undecorated `reflector` here would be handed the
+  // storage.
   constructor(
     // ThrottlingModule puts one of our storages behind the token: they can forget a key.
     @InjectThrottlerStorage() private readonly storage: ResettableThrottlerStorage,
-    reflector: Reflector,
+    @Inject(Reflector) reflector: Reflector,
     @Inject(throttleConfig.KEY) config: ConfigType<typeof throttleConfig>,
   ) {
     super(loginThrottlers(config), storage, reflector);
