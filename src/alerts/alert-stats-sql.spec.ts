@@ -1,11 +1,4 @@
-import { SEVERITIES } from '../common/severity.js';
-import {
-  alertStatsFromRow,
-  alertStatsQuery,
-  type AlertStatsRow,
-  rank,
-  STATS_TOP,
-} from './alert-stats-sql.js';
+import { alertStatsFromRow, type AlertStatsRow, rank, STATS_TOP } from './alert-stats-sql.js';
 
 const FROM = new Date('2024-05-01T10:30:00.250Z');
 const TO = new Date('2024-05-01T12:30:00.250Z');
@@ -25,43 +18,6 @@ function row(overrides: Partial<AlertStatsRow> = {}): AlertStatsRow {
 }
 
 describe('alert stats SQL', () => {
-  describe(alertStatsQuery.name, () => {
-    it('binds the hours as the only parameter', () => {
-      const { sql, params } = alertStatsQuery(24);
-      expect(params).toEqual([24]);
-      expect(sql).toContain("date_trunc('milliseconds', now()) - make_interval(hours => $1::int)");
-      expect(sql).not.toMatch(/\$2/);
-    });
-
-    it('counts every dimension in one grouping of the window', () => {
-      const { sql } = alertStatsQuery(24);
-      expect(sql.match(/FROM win CROSS JOIN alerts a/g)).toHaveLength(2); // counts, response times
-      expect(sql).toContain(
-        'GROUP BY GROUPING SETS (\n    (w.severity), (w.status), (w.source), (w.country), ' +
-          '(w.enrichment_type), (w.hour, w.severity), ()\n  )',
-      );
-      expect(sql).toContain('WHERE a.created_at >= win.from_at AND a.created_at <= win.to_at');
-    });
-
-    it('zero-fills UTC hours with generate_series, one column per severity', () => {
-      const { sql } = alertStatsQuery(24);
-      expect(sql).toContain(
-        "generate_series(date_bin(INTERVAL '1 hour', win.from_at, TIMESTAMPTZ '2000-01-01T00:00:00Z'), win.to_at, INTERVAL '1 hour')",
-      );
-      for (const severity of SEVERITIES) {
-        expect(sql).toContain(`FILTER (WHERE c.key = '${severity}'), 0)::int AS ${severity}`);
-      }
-    });
-
-    it('times the first acknowledgement and resolution from the status history', () => {
-      const { sql } = alertStatsQuery(24);
-      expect(sql).toContain("min(h.at) FILTER (WHERE h.to_value = 'acknowledged')");
-      expect(sql).toContain("min(h.at) FILTER (WHERE h.to_value = 'resolved')");
-      expect(sql).toContain("h.alert_id = a.id AND h.field = 'status'");
-      expect(sql).toContain("avg(date_part('epoch', f.acknowledged_at - f.ingested_at))");
-    });
-  });
-
   describe(rank.name, () => {
     it('orders by count descending, then by key, unknown last among equals', () => {
       const sut = rank([

@@ -1,9 +1,10 @@
 import { jest } from '@jest/globals';
 import { createHash } from 'node:crypto';
+import type { EventAlert } from '../alerts/alert.store.js';
 import { NotFoundError } from '../common/problem/domain-error.js';
 import type { EnrichedAlert, EnrichmentService } from '../enrichment/enrichment.service.js';
 import type { Principal } from '../users/principal.js';
-import type { NewEvent, NewEventAlert, StoredEventRow } from './event-sql.js';
+import type { NewEvent, StoredEventRow } from './event-sql.js';
 import type { EventsRepository } from './events.repository.js';
 import { eventAlertFingerprint, type EventInput, EventsService } from './events.service.js';
 
@@ -22,9 +23,9 @@ const enriched: EnrichedAlert = {
 };
 
 function setup() {
-  const inserts: Array<[NewEvent, NewEventAlert | null]> = [];
+  const inserts: Array<[NewEvent, EventAlert | null]> = [];
   const repository = {
-    insert: jest.fn((event: NewEvent, alert: NewEventAlert | null) => {
+    insert: jest.fn((event: NewEvent, alert: EventAlert | null) => {
       inserts.push([event, alert]);
       return Promise.resolve({
         id: event.id,
