@@ -1,13 +1,18 @@
 // The public API, as any client sees it (contract section 2): fetch with the bearer token, JSON in
 // and out, problem+json turned into an ApiError, and a 401 ending the session.
 import { accessToken, endSession } from './session.js';
+import type { FieldError } from './types.js';
 
+/**
+ * A failing response's body, loosely: the service's problem+json (ProblemDetails in the document,
+ * plus extensions) or whatever a proxy in between answered, so every member is optional.
+ */
 export interface Problem {
   type?: string;
   title?: string;
   status?: number;
   detail?: string;
-  errors?: Array<{ field: string; message: string }>;
+  errors?: FieldError[];
   [extension: string]: unknown;
 }
 

@@ -1,12 +1,7 @@
 // The signed-in session: the token pair in sessionStorage (it survives a reload of the tab, not the
 // closing of it, and is never shared with other tabs), refreshed through /api/auth/refresh before
 // the access token expires, and dropped on any 401.
-
-export interface TokenPair {
-  access_token: string;
-  refresh_token: string;
-  expires_in: number;
-}
+import type { TokenPair } from './types.js';
 
 export interface Session {
   access: string;

@@ -9,6 +9,7 @@ import {
   RESOLUTIONS,
   TRANSITIONS,
   type AlertDetail,
+  type AlertHistory,
   type HistoryEntry,
   type Status,
 } from '../types.js';
@@ -35,8 +36,7 @@ export function AlertDrawer({ id, onClose }: Props) {
     [id, dataVersion],
   );
   const history = useResource(
-    (signal) =>
-      get<{ history: HistoryEntry[] }>(`/api/alerts/${encodeURIComponent(id)}/history`, signal),
+    (signal) => get<AlertHistory>(`/api/alerts/${encodeURIComponent(id)}/history`, signal),
     [id, dataVersion],
   );
   const closeRef = useRef<HTMLButtonElement>(null);

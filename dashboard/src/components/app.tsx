@@ -2,7 +2,7 @@ import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
 import { get } from '../api.js';
 import { AppContext, useResource } from '../hooks.js';
 import { endSession, onSessionChange, session } from '../session.js';
-import type { Me, UserSummary } from '../types.js';
+import type { Me, UserList } from '../types.js';
 import { useView } from '../use-view.js';
 import { AlertsView } from './alerts-view.js';
 import { ControlsPanel } from './controls-panel.js';
@@ -92,7 +92,7 @@ function Dashboard() {
 
 /** Usernames for the assignee inputs (admins only: GET /api/users is theirs). */
 function KnownUsers() {
-  const users = useResource((signal) => get<{ users: UserSummary[] }>('/api/users', signal), []);
+  const users = useResource((signal) => get<UserList>('/api/users', signal), []);
   return (
     <datalist id="known-users">
       {(users.data?.users ?? [])

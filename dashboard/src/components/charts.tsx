@@ -1,7 +1,7 @@
 // Hand-made SVG and CSS charts: a few hundred bytes each instead of a charting library. Each has a
 // text alternative (aria-label, and the numbers as visible labels).
 import { count, shortTime } from '../format.js';
-import { SEVERITIES, type SeverityCounts } from '../types.js';
+import { SEVERITIES, type Stats } from '../types.js';
 
 export interface Bar {
   key: string;
@@ -40,7 +40,7 @@ export function BarList({
   );
 }
 
-export type TimelinePoint = Partial<SeverityCounts> & { hour: string; total: number };
+export type TimelinePoint = Stats['timeline'][number];
 
 /** Alerts per hour, stacked by severity. */
 export function Timeline({ points }: { points: TimelinePoint[] }) {

@@ -4,7 +4,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { ApiError, errorMessage, get, send } from '../api.js';
 import { count } from '../format.js';
 import { useApp, useResource } from '../hooks.js';
-import type { Chaos, SyncRun } from '../types.js';
+import type { Chaos, ServiceConfig, SyncRun, SyncRunList, SyncStarted } from '../types.js';
 
 const RUN_POLL_MS = 500;
 const RUN_WAIT_MS = 120_000;
@@ -38,7 +38,7 @@ function Message({ outcome, testId }: { outcome?: Outcome; testId: string }) {
 async function waitForRun(runId: string): Promise<SyncRun | undefined> {
   const deadline = Date.now() + RUN_WAIT_MS;
   while (Date.now() < deadline) {
-    const { runs } = await get<{ runs: SyncRun[] }>('/api/sync/runs?limit=20');
+    const { runs } = await get<SyncRunList>('/api/sync/runs?limit=20');
     const run = runs.find((r) => r.id === runId);
     if (run && run.result !== 'running') return run;
     await new Promise((r) => setTimeout(r, RUN_POLL_MS));
@@ -55,7 +55,7 @@ function SyncNow() {
     setBusy(true);
     setOutcome({ kind: 'info', text: 'Sync running…' });
     try {
-      const { run_id } = await send<{ run_id: string }>('POST', '/api/sync');
+      const { run_id } = await send<SyncStarted>('POST', '/api/sync');
       dataChanged();
       const run = await waitForRun(run_id);
       if (!run) setOutcome({ kind: 'info', text: 'The sync is still running; see Recent syncs.' });
@@ -92,10 +92,7 @@ function SyncNow() {
 
 function SyncInterval() {
   const { dataChanged } = useApp();
-  const config = useResource(
-    (signal) => get<{ sync_interval_seconds: number }>('/api/config', signal),
-    [],
-  );
+  const config = useResource((signal) => get<ServiceConfig>('/api/config', signal), []);
   const [value, setValue] = useState('');
   const [outcome, setOutcome] = useState<Outcome>();
   useEffect(() => {
@@ -105,7 +102,7 @@ function SyncInterval() {
   const save = async (event: Event) => {
     event.preventDefault();
     try {
-      const saved = await send<{ sync_interval_seconds: number }>('PUT', '/api/config', {
+      const saved = await send<ServiceConfig>('PUT', '/api/config', {
         sync_interval_seconds: Number(value),
       });
       setOutcome({ kind: 'ok', text: `Syncing every ${saved.sync_interval_seconds} s from now.` });

@@ -2,7 +2,7 @@
 import { ApiError, get } from '../api.js';
 import { count, dateTime, duration, relative } from '../format.js';
 import { useApp, useNow, useResource } from '../hooks.js';
-import type { Health, SyncRun } from '../types.js';
+import type { Health, SyncRunList } from '../types.js';
 
 const REFRESH_MS = 5000;
 
@@ -33,7 +33,7 @@ export function HealthPanel() {
   const { dataVersion } = useApp();
   const health = useResource(loadHealth, [dataVersion], REFRESH_MS);
   const runs = useResource(
-    (signal) => get<{ runs: SyncRun[] }>('/api/sync/runs?limit=8', signal),
+    (signal) => get<SyncRunList>('/api/sync/runs?limit=8', signal),
     [dataVersion],
     REFRESH_MS,
   );

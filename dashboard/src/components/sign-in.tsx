@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
 import { ApiError, call } from '../api.js';
-import { startSession, type TokenPair } from '../session.js';
+import { startSession } from '../session.js';
+import type { TokenPair } from '../types.js';
 
 export function SignIn({ notice, onSignedIn }: { notice?: string; onSignedIn: () => void }) {
   const [username, setUsername] = useState('');
