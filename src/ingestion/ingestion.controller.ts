@@ -20,18 +20,12 @@ import {
   SyncRunListDto,
   SyncStartedDto,
 } from './dto/ingestion.dto.js';
-import { SyncSettingsService } from './sync-settings.service.js';
-import { SyncRepository } from './sync.repository.js';
-import { SyncService } from './sync.service.js';
+import { IngestionService } from './ingestion.service.js';
 
 @ApiTags('ingestion')
 @Controller('api')
 export class IngestionController {
-  constructor(
-    private readonly sync: SyncService,
-    private readonly runs: SyncRepository,
-    private readonly settings: SyncSettingsService,
-  ) {}
+  constructor(private readonly ingestion: IngestionService) {}
 
   @Post('sync')
   @RequireGroups('admin')
@@ -47,7 +41,7 @@ export class IngestionController {
   @ApiConflictResponse({ type: ProblemDetails, description: 'A sync is running on some replica' })
   @ApiBadRequestResponse({ type: ProblemDetails })
   async start(@Body() body: StartSyncDto): Promise<SyncStartedDto> {
-    const { runId } = await this.sync.start('manual', body.mode ?? 'incremental');
+    const { runId } = await this.ingestion.start('manual', body.mode ?? 'incremental');
     return { run_id: runId };
   }
 
@@ -58,7 +52,7 @@ export class IngestionController {
   @ApiBadRequestResponse({ type: ProblemDetails })
   async listRuns(@Query() query: ListRunsQuery): Promise<SyncRunListDto> {
     return {
-      runs: (await this.runs.listRuns(query.limit ?? 50)).map((run) => SyncRunDto.from(run)),
+      runs: (await this.ingestion.listRuns(query.limit ?? 50)).map((run) => SyncRunDto.from(run)),
     };
   }
 
@@ -73,7 +67,7 @@ export class IngestionController {
   async listQuarantine(@Query() query: ListQuarantineQuery): Promise<QuarantineListDto> {
     const limit = query.limit ?? 50;
     const offset = query.offset ?? 0;
-    const { records, total } = await this.runs.listQuarantine(limit, offset);
+    const { records, total } = await this.ingestion.listQuarantine(limit, offset);
     return { records: records.map((r) => QuarantinedRecordDto.from(r)), total, limit, offset };
   }
 
@@ -82,7 +76,7 @@ export class IngestionController {
   @ApiOperation({ operationId: 'getConfig', summary: 'The sync interval in force' })
   @ApiOkResponse({ type: ServiceConfigDto })
   async getConfig(): Promise<ServiceConfigDto> {
-    return { sync_interval_seconds: await this.settings.syncIntervalSeconds() };
+    return { sync_interval_seconds: await this.ingestion.syncIntervalSeconds() };
   }
 
   @Put('config')
@@ -94,7 +88,7 @@ export class IngestionController {
   })
   @ApiBadRequestResponse({ type: ProblemDetails })
   async putConfig(@Body() body: ServiceConfigDto): Promise<ServiceConfigDto> {
-    await this.settings.setSyncIntervalSeconds(body.sync_interval_seconds);
+    await this.ingestion.setSyncIntervalSeconds(body.sync_interval_seconds);
     return { sync_interval_seconds: body.sync_interval_seconds };
   }
 }

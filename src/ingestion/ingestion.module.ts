@@ -1,7 +1,9 @@
 import { Module } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
+import { AlertsModule } from '../alerts/alerts.module.js';
 import { EnrichmentModule } from '../enrichment/enrichment.module.js';
 import { IngestionController } from './ingestion.controller.js';
+import { IngestionService } from './ingestion.service.js';
 import { SettingsChangeListener } from './settings-change.listener.js';
 import { IngestionMetrics } from './ingestion-metrics.js';
 import { SettingsRepository } from './settings.repository.js';
@@ -18,7 +20,7 @@ import { UpstreamClient } from './upstream.client.js';
 import { UpstreamCredentials } from './upstream-credentials.js';
 
 @Module({
-  imports: [ScheduleModule.forRoot(), EnrichmentModule],
+  imports: [ScheduleModule.forRoot(), EnrichmentModule, AlertsModule],
   controllers: [IngestionController, UpstreamChaosController],
   providers: [
     UpstreamCredentials,
@@ -32,15 +34,9 @@ import { UpstreamCredentials } from './upstream-credentials.js';
     SettingsChangeListener,
     SyncCircuitService,
     IngestionMetrics,
+    IngestionService,
   ],
-  exports: [
-    SyncService,
-    SyncRepository,
-    SyncSettingsService,
-    SyncScheduler,
-    SyncCircuitService,
-    UpstreamClient,
-    UpstreamCredentials,
-  ],
+  // The facade alone: the repository, scheduler and circuit are reached through it.
+  exports: [IngestionService],
 })
 export class IngestionModule {}
