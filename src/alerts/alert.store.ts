@@ -253,7 +253,11 @@ export class AlertStore {
    * created_at of each alert stored); its parameters are numbered from $2. Runs on `session`'s
    * connection directly: pg writes the statement to the socket within this call.
    */
-  insertPage<R extends object>(session: Queryable, alerts: Buffer, part: StatementPart): Promise<R[]> {
+  insertPage<R extends object>(
+    session: Queryable,
+    alerts: Buffer,
+    part: StatementPart,
+  ): Promise<R[]> {
     return session.query<R>(
       `WITH ${INSERTED_CTE}${part.ctes ? `, ${part.ctes}` : ''}\n${part.final}`,
       [alerts, ...part.params],

@@ -67,6 +67,27 @@ function countOf(
     .then((result) => result.rowCount ?? 0, refused(text));
 }
 
+/**
+ * A connection borrowed from the pool. While borrowed, a connection that fails (the server gone,
+ * the socket cut) reports it as an 'error' event on the client, which would crash the process
+ * with no listener: the failure is kept instead (the statement in flight rejects on its own) and
+ * the connection is closed rather than returned when released.
+ */
+class Borrowed {
+  private failure: Error | undefined;
+  private readonly onError = (error: Error) => (this.failure ??= error);
+
+  constructor(readonly client: pg.PoolClient) {
+    client.on('error', this.onError);
+  }
+
+  /** Returns the connection, or closes it when it failed or `discard` is given. */
+  giveBack(discard?: Error): void {
+    this.client.removeListener('error', this.onError);
+    this.client.release(discard ?? this.failure);
+  }
+}
+
 /** Statements on one connection taken from the pool. */
 class Connection implements Queryable {
   constructor(protected readonly client: pg.PoolClient) {}
@@ -87,6 +108,10 @@ class Connection implements Queryable {
 export class Session extends Connection {
   private released = false;
 
+  constructor(private readonly borrowed: Borrowed) {
+    super(borrowed.client);
+  }
+
   /**
    * Gives the connection back. `discard` closes it instead: when the session's state (a lock it
    * could not release) must not be handed to the next borrower.
@@ -94,7 +119,7 @@ export class Session extends Connection {
   release(discard = false): void {
     if (this.released) return;
     this.released = true;
-    this.client.release(discard ? new Error('session discarded') : undefined);
+    this.borrowed.giveBack(discard ? new Error('session discarded') : undefined);
   }
 }
 
@@ -115,7 +140,8 @@ export class Database implements Queryable {
    * it throws (and the error rethrown). A connection whose rollback fails is closed, not reused.
    */
   async transaction<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
+    const borrowed = new Borrowed(await this.pool.connect());
+    const { client } = borrowed;
     let broken: Error | undefined;
     try {
       await client.query('BEGIN');
@@ -126,13 +152,13 @@ export class Database implements Queryable {
       await client.query('ROLLBACK').catch((rollbackError: Error) => (broken = rollbackError));
       throw error;
     } finally {
-      client.release(broken);
+      borrowed.giveBack(broken);
     }
   }
 
   /** A dedicated connection; the caller must release it. */
   async session(): Promise<Session> {
-    return new Session(await this.pool.connect());
+    return new Session(new Borrowed(await this.pool.connect()));
   }
 
   /**
