@@ -24,9 +24,7 @@ async function main(argv: string[]): Promise<number> {
     if (command === 'migrate') {
       const applied = await runMigrations(url);
       process.stdout.write(
-        applied.length
-          ? `Applied ${applied.join(', ')}\n`
-          : 'No pending migrations\n',
+        applied.length ? `Applied ${applied.join(', ')}\n` : 'No pending migrations\n',
       );
       return 0;
     }
@@ -35,12 +33,7 @@ async function main(argv: string[]): Promise<number> {
       allowPositionals: true,
       options: { group: { type: 'string', multiple: true }, 'password-stdin': { type: 'boolean' } },
     });
-    return await createUser(
-      db,
-      positionals,
-      values.group ?? [],
-      values['password-stdin'] ?? false,
-    );
+    return await createUser(db, positionals, values.group ?? [], values['password-stdin'] ?? false);
   } finally {
     await close();
   }

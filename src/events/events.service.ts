@@ -8,12 +8,7 @@ import { NotFoundError } from '../common/problem/domain-error.js';
 import type { EventAlert } from '../alerts/alert.store.js';
 import { EnrichmentService } from '../enrichment/enrichment.service.js';
 import type { Principal } from '../users/principal.js';
-import {
-  EVENT_PAGING,
-  type EventFilter,
-  type EventRow,
-  raisesAlert,
-} from './event-sql.js';
+import { EVENT_PAGING, type EventFilter, type EventRow, raisesAlert } from './event-sql.js';
 import { EventsRepository } from './events.repository.js';
 
 /** A validated event as posted. */

@@ -168,9 +168,7 @@ export class HealthController {
         () =>
           this.indicators
             .check('database')
-            .attempt(() =>
-              this.unlessUnreachable('database', () => this.summaries.ping()),
-            )
+            .attempt(() => this.unlessUnreachable('database', () => this.summaries.ping()))
             .withTimeout(DB_TIMEOUT_MS),
         () =>
           this.indicators

@@ -3,11 +3,7 @@
 // page (alerts through the alert store, quarantine, bookmark, run counters) in one statement on
 // that connection.
 import { Injectable } from '@nestjs/common';
-import {
-  AlertStore,
-  type AlertInsertRow,
-  encodeAlertRows,
-} from '../alerts/alert.store.js';
+import { AlertStore, type AlertInsertRow, encodeAlertRows } from '../alerts/alert.store.js';
 import { Database, type Session } from '../database/database.js';
 import type { EnrichedAlert } from '../enrichment/enrichment.service.js';
 import type { NormalizedAlert } from './alert-normalizer.js';
@@ -349,9 +345,7 @@ export class SyncRepository {
          FROM quarantine ORDER BY received_at DESC, id DESC LIMIT $1 OFFSET $2`,
         [limit, offset],
       ),
-      this.db.query<{ total: number }>(
-        'SELECT count(*)::int AS total FROM quarantine',
-      ),
+      this.db.query<{ total: number }>('SELECT count(*)::int AS total FROM quarantine'),
     ]);
     return { records, total };
   }

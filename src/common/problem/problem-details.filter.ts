@@ -15,7 +15,6 @@ import { DomainError, InvalidInputError } from './domain-error.js';
 import { loggableError } from './loggable-error.js';
 import { PROBLEM_CONTENT_TYPE, ProblemDetails, problemType } from './problem-details.js';
 
-
 interface Mapped {
   status: number;
   type: string;

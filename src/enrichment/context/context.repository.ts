@@ -107,14 +107,12 @@ export class ContextRepository {
   }
 
   async insertAsset(asset: NewAssetOwner): Promise<AssetOwner> {
-    const rows = await this.unique(
-      `An owner for source ${asset.source} already exists`,
-      () =>
-        this.db.query<AssetRow>(
-          `INSERT INTO context_assets (source, owner_team, criticality, note) VALUES ($1, $2, $3, $4)
+    const rows = await this.unique(`An owner for source ${asset.source} already exists`, () =>
+      this.db.query<AssetRow>(
+        `INSERT INTO context_assets (source, owner_team, criticality, note) VALUES ($1, $2, $3, $4)
            RETURNING ${ASSET_COLUMNS}`,
-          [asset.source, asset.ownerTeam, asset.criticality, asset.note],
-        ),
+        [asset.source, asset.ownerTeam, asset.criticality, asset.note],
+      ),
     );
     return toAsset(rows[0]);
   }
@@ -129,9 +127,7 @@ export class ContextRepository {
    */
   seedWhenEmpty(mappings: NewIpUserMapping[], assets: NewAssetOwner[]): Promise<boolean> {
     return this.db.transaction(async (tx) => {
-      await tx.query(
-        'LOCK TABLE context_ip_users, context_assets IN SHARE ROW EXCLUSIVE MODE',
-      );
+      await tx.query('LOCK TABLE context_ip_users, context_assets IN SHARE ROW EXCLUSIVE MODE');
       const [{ rows }] = await tx.query<{ rows: string }>(
         `SELECT (SELECT count(*) FROM context_ip_users) + (SELECT count(*) FROM context_assets) AS rows`,
       );
