@@ -21,6 +21,9 @@ COPY tsconfig.json tsconfig.build.json ./
 COPY scripts/ scripts/
 COPY src/ src/
 COPY mock-api/ mock-api/
+# The dashboard's sources: build.mjs generates its wire types from the OpenAPI document and bundles
+# it with Vite into dist/dashboard/, which the service serves at /dashboard.
+COPY dashboard/ dashboard/
 # tsconfig.build.json compiles the benchmarks too, and they import test/support.
 COPY bench/ bench/
 COPY test/ test/
@@ -47,6 +50,7 @@ COPY package.json ./
 COPY --from=prod-deps /app/node_modules/ node_modules/
 COPY --from=build /app/dist/src/ dist/src/
 COPY --from=build /app/dist/mock-api/ dist/mock-api/
+COPY --from=build /app/dist/dashboard/ dist/dashboard/
 # The mock reads the Tor snapshot from its source location so that its generated alerts hit the
 # list the service loads (the service itself reads the copy under dist/).
 COPY src/enrichment/tor/tor-exit-snapshot.txt src/enrichment/tor/

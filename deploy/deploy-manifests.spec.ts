@@ -216,6 +216,10 @@ describe('Dockerfile', () => {
     const copies = copiesOf(runtime);
     expect(copies).toContainEqual(['build', '/app/dist/src/ dist/src/']);
     expect(copies).toContainEqual(['build', '/app/dist/mock-api/ dist/mock-api/']);
+    // The dashboard: built from its sources in the build stage, served from dist/dashboard.
+    expect(copies).toContainEqual(['build', '/app/dist/dashboard/ dist/dashboard/']);
+    expect(copiesOf(stages[0])).toContainEqual(['', 'dashboard/ dashboard/']);
+    expect(read('scripts/build.mjs')).toContain('dashboard/vite.config.mjs');
     expect(read('scripts/build.mjs')).toMatch(/\.\(txt\)/);
     expect(existsSync(join(ROOT, 'src/enrichment/tor/tor-exit-snapshot.txt'))).toBe(true);
   });
