@@ -41,7 +41,8 @@ type EnrichmentConfig = ConfigType<typeof enrichmentConfig>;
       }),
     },
     TorExitList,
-    ...PLUGINS,
+    // The context plugin comes from ContextModule, which owns its tables.
+    ...PLUGINS.filter((plugin) => plugin !== ContextPlugin),
     {
       provide: ENRICHMENT_PLUGINS,
       useFactory: (...plugins: EnrichmentPlugin[]) => plugins,
@@ -50,6 +51,6 @@ type EnrichmentConfig = ConfigType<typeof enrichmentConfig>;
     EnrichmentService,
     EnrichmentStatus,
   ],
-  exports: [EnrichmentService, EnrichmentStatus],
+  exports: [EnrichmentService],
 })
 export class EnrichmentModule {}

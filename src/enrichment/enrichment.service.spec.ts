@@ -1,5 +1,9 @@
 import { EnrichableAlert, EnrichmentPlugin } from './enrichment-plugin.js';
+import type { EnrichmentStatus } from './enrichment-status.service.js';
 import { EnrichmentService } from './enrichment.service.js';
+
+/** The data sources' report is not under test here. */
+const NO_STATUS = {} as EnrichmentStatus;
 
 const alerts: EnrichableAlert[] = [
   { source: 'fw', srcIp: '10.0.0.1', dstIp: '8.8.8.8' },
@@ -24,7 +28,7 @@ describe(EnrichmentService.name, () => {
           fields: { enrichmentType: i === 0 ? 'tor_exit_node' : 'clean' },
         })),
     };
-    const sut = new EnrichmentService([geo, tor]);
+    const sut = new EnrichmentService([geo, tor], NO_STATUS);
     const [first, second] = await sut.enrich(alerts);
     expect(first).toEqual({
       country: 'US',
@@ -50,7 +54,7 @@ describe(EnrichmentService.name, () => {
       name: 'context',
       enrich: (batch) => batch.map(() => ({ data: {}, fields: { user: 'alice' } })),
     };
-    const sut = new EnrichmentService([broken, context]);
+    const sut = new EnrichmentService([broken, context], NO_STATUS);
     const results = await sut.enrich(alerts);
     for (const result of results) {
       expect(result.enrichment.errors).toEqual([
@@ -66,14 +70,14 @@ describe(EnrichmentService.name, () => {
       enrich: (batch) =>
         batch.map((_, i) => (i === 1 ? { data: null, error: 'no address' } : { data: {} })),
     };
-    const [first, second] = await new EnrichmentService([geo]).enrich(alerts);
+    const [first, second] = await new EnrichmentService([geo], NO_STATUS).enrich(alerts);
     expect(first.enrichment.errors).toEqual([]);
     expect(second.enrichment.errors).toEqual([{ plugin: 'geo', message: 'no address' }]);
   });
 
   it('treats a result list of the wrong length as a failed batch', async () => {
     const short: EnrichmentPlugin = { name: 'geo', enrich: () => [{ data: {} }] };
-    const results = await new EnrichmentService([short]).enrich(alerts);
+    const results = await new EnrichmentService([short], NO_STATUS).enrich(alerts);
     expect(results.every((r) => r.enrichment.errors[0]?.plugin === 'geo')).toBe(true);
   });
 });

@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Enrichment } from './enrichment.types.js';
+import { EnrichmentStatus, type EnrichmentStatusReport } from './enrichment-status.service.js';
 import {
   DerivedFields,
   EnrichableAlert,
@@ -17,7 +18,15 @@ export interface EnrichedAlert extends DerivedFields {
 export class EnrichmentService {
   private readonly logger = new Logger(EnrichmentService.name);
 
-  constructor(@Inject(ENRICHMENT_PLUGINS) private readonly plugins: EnrichmentPlugin[]) {}
+  constructor(
+    @Inject(ENRICHMENT_PLUGINS) private readonly plugins: EnrichmentPlugin[],
+    private readonly status: EnrichmentStatus,
+  ) {}
+
+  /** What the enrichment data sources are (the GeoIP database, the Tor list), for /health. */
+  report(): EnrichmentStatusReport {
+    return this.status.report();
+  }
 
   get pluginNames(): string[] {
     return this.plugins.map((p) => p.name);

@@ -5,10 +5,8 @@ import type { ConfigType } from '@nestjs/config';
 import { pendingMigrations } from '../database/data-source.js';
 import { Database } from '../database/database.js';
 import { ingestionConfig } from '../config/ingestion.config.js';
-import {
-  EnrichmentStatus,
-  type EnrichmentStatusReport,
-} from '../enrichment/enrichment-status.service.js';
+import type { EnrichmentStatusReport } from '../enrichment/enrichment-status.service.js';
+import { EnrichmentService } from '../enrichment/enrichment.service.js';
 import type { CircuitState } from '../ingestion/sync-circuit.js';
 import { IngestionService } from '../ingestion/ingestion.service.js';
 import { HealthCheckFailedError } from './health-check-failed.error.js';
@@ -56,7 +54,7 @@ export class HealthSummaryService {
   constructor(
     private readonly db: Database,
     private readonly sync: IngestionService,
-    private readonly enrichment: EnrichmentStatus,
+    private readonly enrichment: EnrichmentService,
     @Inject(ingestionConfig.KEY) private readonly ingestion: ConfigType<typeof ingestionConfig>,
   ) {}
 

@@ -8,6 +8,6 @@ import { UsersService } from './users.service.js';
 @Module({
   controllers: [UsersController],
   providers: [UsersService, UsersRepository, PasswordHasher, UsersBootstrapService],
-  exports: [UsersService, UsersBootstrapService],
+  exports: [UsersService],
 })
 export class UsersModule {}
