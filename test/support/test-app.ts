@@ -1,6 +1,6 @@
 // Starts the real service (dist/src/main.js: AppModule, global pipeline, Swagger) as a child
 // process on a loopback port against the suite's database, with real migrations, and talks to it
-// over the socket. A child process rather than an in-Jest app because Jest on Node 20 cannot
+// over the socket. A child process rather than an in-Jest app because Jest (VM-modules mode) cannot
 // load CommonJS packages that require() the ESM-only Nest 12 (see README "Tests"); it is also
 // what the crash and multi-replica tests need.
 import pg from 'pg';
