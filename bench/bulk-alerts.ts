@@ -3,7 +3,8 @@
 // (resolved ones with a resolution, worked ones with an assignee), the ten upstream sources,
 // twelve destination countries (some unknown), ~3 % Tor exits, half with a user, created_at in
 // ingest order over the last 30 days, an `enrichment` jsonb of ~550 bytes with the members the
-// geo, tor and context plugins write, and unique dedup keys.
+// geo, tor and context plugins write, unique dedup keys, and the first acknowledgement (all
+// acknowledged alerts, half the resolved ones) and resolution times the workflow keeps.
 //
 // Fast because the secondary indexes are dropped for the insert and rebuilt afterwards from their
 // own definitions (read from pg_indexes, so the migrations stay the only place that declares
@@ -47,7 +48,7 @@ WITH places(n, prefix, country, region, city, lat, lon, tz) AS (VALUES
 )
 INSERT INTO alerts (source, external_id, fingerprint, severity, status, description, created_at,
   ingested_at, updated_at, src_ip, dst_ip, country, user_name, enrichment_type, enrichment,
-  assignee_id, resolution)
+  assignee_id, resolution, acknowledged_at, resolved_at)
 SELECT src,
   CASE WHEN i % 10 <> 9 THEN 'up-' || i END,
   sha256(convert_to('vigil-bench-' || i, 'UTF8')),
@@ -82,7 +83,10 @@ SELECT src,
     'errors', '[]'::jsonb),
   CASE WHEN st <> 'open' THEN ($4::uuid[])[1 + i % cardinality($4::uuid[])] END,
   CASE WHEN st = 'resolved'
-       THEN (ARRAY['true_positive','false_positive','benign','duplicate'])[1 + i % 4] END
+       THEN (ARRAY['true_positive','false_positive','benign','duplicate'])[1 + i % 4] END,
+  CASE WHEN st = 'acknowledged' OR (st = 'resolved' AND i % 2 = 0)
+       THEN at + interval '3 seconds' + r_jitter * interval '40 minutes' END,
+  CASE WHEN st = 'resolved' THEN at + interval '2 hours' END
 FROM picked`;
 
 export interface LoadedAlerts {

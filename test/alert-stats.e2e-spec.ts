@@ -1,5 +1,7 @@
-// GET /api/alerts/stats against alerts and history arranged directly in the database. Every number
-// expected here is computed by this file from the rows it inserted, never copied from a response.
+// GET /api/alerts/stats against alerts and history arranged directly in the database (each alert's
+// first acknowledgement and resolution kept on it as the workflow keeps them; a last part drives
+// the workflow itself over HTTP). Every number expected here is computed by this file from the
+// rows it inserted, never copied from a response.
 import { expectProblem, problemFields } from './support/problem.js';
 import { startTestApp, TestApp, TestUser } from './support/test-app.js';
 
@@ -163,6 +165,14 @@ describe('Alert statistics (e2e)', () => {
           row.note ?? null,
         ],
       );
+      if (row.field === 'status' && (row.to === 'acknowledged' || row.to === 'resolved')) {
+        // As the workflow keeps it: the first time the alert reached the status.
+        const column = row.to === 'acknowledged' ? 'acknowledged_at' : 'resolved_at';
+        await t.db.query(`UPDATE alerts SET ${column} = LEAST(${column}, $2) WHERE id = $1`, [
+          row.alertId,
+          row.at.toISOString(),
+        ]);
+      }
       history.push(row);
     }
 

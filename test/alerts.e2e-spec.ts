@@ -550,10 +550,26 @@ describe('Alerts API (e2e)', () => {
       );
     });
 
-    it('caps total at 10,000 and says so when more match', async () => {
-      const res = await get('/api/alerts?limit=1');
-      expect(res.status).toBe(200);
-      expect(res.body).toMatchObject({ total: 10_000, total_capped: true, has_more: true });
+    it('counts exactly past 10,000 when the filters are ones the store keeps counts by', async () => {
+      for (const [query, total] of [
+        ['', 10_050],
+        ['&severity=low,critical', 10_050],
+        ['&source=firewall&status=open&origin=upstream&enrichment_type=clean', 10_050],
+        ['&severity=critical', 50],
+        ['&source=waf', 0],
+      ] as const) {
+        const res = await get(`/api/alerts?limit=1${query}`);
+        expect(res.status).toBe(200);
+        expect(res.body).toMatchObject({ total, total_capped: false });
+      }
+    });
+
+    it('caps total at 10,000 and says so when more match a filter only the alerts can answer', async () => {
+      for (const filter of ['hours=24', 'q=bulk', `since=2000-01-01T00:00:00Z`]) {
+        const res = await get(`/api/alerts?limit=1&${filter}`);
+        expect(res.status).toBe(200);
+        expect(res.body).toMatchObject({ total: 10_000, total_capped: true, has_more: true });
+      }
     });
 
     it('is exact at the cap itself', async () => {
@@ -572,9 +588,12 @@ describe('Alerts API (e2e)', () => {
     });
 
     it('stays capped at the deepest offset', async () => {
-      const res = await get('/api/alerts?limit=500&offset=10000');
+      const res = await get('/api/alerts?limit=500&offset=10000&hours=24');
       expect(res.body).toMatchObject({ total: 10_000, total_capped: true, has_more: false });
       expect(res.body.alerts).toHaveLength(50);
+      const counted = await get('/api/alerts?limit=500&offset=10000');
+      expect(counted.body).toMatchObject({ total: 10_050, total_capped: false, has_more: false });
+      expect(counted.body.alerts).toHaveLength(50);
     });
   });
 

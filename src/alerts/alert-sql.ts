@@ -1,6 +1,6 @@
 // The SQL of the alert read API: which columns an alert is read with, how a filter becomes
-// conditions, and the list's page and count queries. Pure (no database), so the exact statements
-// are unit-tested; AlertsRepository runs them.
+// conditions, and the list's page and count queries. Pure (no database); the alert store runs
+// them (test/alert-store.e2e-spec.ts runs each on the test database).
 import type { KeysetPageSpec } from '../common/pagination/keyset-query.js';
 import { keysetPageQuery, orderByClause } from '../common/pagination/keyset-query.js';
 import type { PageRequest } from '../common/pagination/page-request.js';
@@ -104,6 +104,32 @@ export function alertPageSpec(filter: AlertFilter, request: PageRequest): Keyset
     where: alertConditions(filter),
     order: { column: `a.${request.column}`, id: 'a.id', direction: request.direction },
     window: request.window,
+  };
+}
+
+/** The filters alert_totals is kept by; a filter of these alone is counted there. */
+const ROLLED_UP_FILTERS = new Set<keyof AlertFilter>([
+  'severities',
+  'status',
+  'source',
+  'origin',
+  'enrichmentType',
+]);
+
+/**
+ * The exact number of alerts matching `filter` from the rollup the database keeps as alerts are
+ * written (a sum over at most a few hundred rows, whatever the table holds); null when the filter
+ * uses another field (time, country, user, text), which only the alerts themselves can answer.
+ */
+export function rolledUpCountQuery(filter: AlertFilter): SqlQuery | null {
+  const used = (Object.keys(filter) as Array<keyof AlertFilter>).filter(
+    (key) => filter[key] !== undefined,
+  );
+  if (!used.every((key) => ROLLED_UP_FILTERS.has(key))) return null;
+  const where = alertConditions(filter);
+  return {
+    sql: `SELECT COALESCE(sum(a.n), 0)::int AS n FROM alert_totals a${where.isEmpty ? '' : ` ${where.toSql()}`}`,
+    params: where.params,
   };
 }
 

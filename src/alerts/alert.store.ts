@@ -21,6 +21,7 @@ import {
   type AlertFilter,
   alertPageSpec,
   type AlertRow,
+  rolledUpCountQuery,
   withAssignee,
 } from './alert-sql.js';
 import {
@@ -186,7 +187,7 @@ export class AlertStore {
     return fetchKeysetPage<AlertRow & { keyset_at: string }>(
       this.run,
       alertPageSpec(filter, request),
-      { query: withAssignee },
+      { query: withAssignee, exactCount: rolledUpCountQuery(filter) },
     );
   }
 
@@ -371,7 +372,12 @@ export class AlertStore {
       `WITH updated AS (
          UPDATE alerts a
          SET status = u.status, assignee_id = u.assignee_id, resolution = u.resolution,
-             version = a.version + 1, updated_at = now()
+             version = a.version + 1, updated_at = now(),
+             -- The first time each status was reached: what MTTA / MTTR measure to.
+             acknowledged_at = CASE WHEN u.status = 'acknowledged'
+               THEN COALESCE(a.acknowledged_at, now()) ELSE a.acknowledged_at END,
+             resolved_at = CASE WHEN u.status = 'resolved'
+               THEN COALESCE(a.resolved_at, now()) ELSE a.resolved_at END
          FROM unnest($1::uuid[], $2::varchar[], $3::uuid[], $4::varchar[])
            AS u(id, status, assignee_id, resolution)
          WHERE a.id = u.id
@@ -423,11 +429,18 @@ export class AlertStore {
    */
   async purgeOlderThan(tx: Transaction, days: number, batch: number): Promise<number> {
     await tx.execute(`SET LOCAL vigil.history_purge = 'on'`);
-    return tx.execute(
+    const purged = await tx.execute(
       `DELETE FROM alerts WHERE id IN (
          SELECT id FROM alerts WHERE created_at < now() - make_interval(days => $1::int)
          ORDER BY created_at LIMIT $2)`,
       [days, batch],
     );
+    // The delete's trigger took the alerts out of the rollups; hours it emptied go too.
+    await tx.execute(
+      `DELETE FROM alert_hourly
+       WHERE hour < now() - make_interval(days => $1::int) AND n = 0 AND ms = 0`,
+      [days],
+    );
+    return purged;
   }
 }

@@ -48,10 +48,13 @@ from \`offset\` (at most ${ALERT_PAGING.maxOffset.toLocaleString('en')}), or aft
 the \`next_cursor\` of the previous page, which keeps working at any depth and neither skips nor \
 repeats rows when new alerts arrive. \`has_more\` says whether another page follows.
 
-\`total\` counts every alert matching the filters (not only the rows after the cursor) exactly up \
-to ${TOTAL_CAP.toLocaleString('en')}; when more match, \`total\` is \
-${TOTAL_CAP.toLocaleString('en')} and \`total_capped\` is true. An exact count of hundreds of \
-thousands of rows would cost more than the page itself on every request.
+\`total\` counts every alert matching the filters (not only the rows after the cursor). With no \
+filters but \`severity\`, \`status\`, \`source\`, \`origin\` and \`enrichment_type\` it is exact \
+at any size, read from counts the store keeps as alerts are written. With any other filter \
+(\`since\`, \`until\`, \`hours\`, \`country\`, \`user\`, \`q\`) it is exact up to \
+${TOTAL_CAP.toLocaleString('en')}; when more match, \`total\` is ${TOTAL_CAP.toLocaleString('en')} and \
+\`total_capped\` is true: counting hundreds of thousands of rows would cost more than the page \
+itself on every request.
 
 Unknown parameters are refused (400).`;
 

@@ -55,6 +55,38 @@ describe(fetchKeysetPage.name, () => {
     expect(db.queries).toHaveLength(1);
   });
 
+  it('takes an exact count in place of the capped one, never capped, only when the page cannot tell', async () => {
+    const exactCount = { sql: 'SELECT sum(n) AS n FROM totals', params: [] };
+    const counted = (page: unknown[], n: number) => {
+      const queries: SqlQuery[] = [];
+      const run = ((query: SqlQuery) => {
+        queries.push(query);
+        return Promise.resolve(query === exactCount ? [{ n }] : page);
+      }) as RunQuery;
+      return { run, queries };
+    };
+    const beyond = counted(rows(4), 250_000);
+    const page = await fetchKeysetPage(beyond.run, spec({ limit: 3, offset: 0, after: null }), {
+      exactCount,
+    });
+    expect(page).toMatchObject({ total: 250_000, totalCapped: false, hasMore: true });
+    expect(beyond.queries.at(-1)).toBe(exactCount);
+
+    // Past the cap by offset alone: still counted exactly, not reported as the cap.
+    const deep = counted(rows(2), 10_002);
+    const last = await fetchKeysetPage(deep.run, spec({ limit: 3, offset: 10_000, after: null }), {
+      exactCount,
+    });
+    expect(last).toMatchObject({ total: 10_002, totalCapped: false, hasMore: false });
+
+    const short = counted(rows(2), 99);
+    const whole = await fetchKeysetPage(short.run, spec({ limit: 3, offset: 0, after: null }), {
+      exactCount,
+    });
+    expect(whole.total).toBe(2);
+    expect(short.queries).toHaveLength(1);
+  });
+
   it('caps the total and says so', async () => {
     const db = database(rows(4), 10_001);
     const page = await fetchKeysetPage(db.run, spec({ limit: 3, offset: 0, after: null }));

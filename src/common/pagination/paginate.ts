@@ -38,12 +38,17 @@ export interface FetchPageOptions {
   /** Builds the page statement; keysetPageQuery unless the caller wraps it (e.g. to join). */
   query?: (spec: KeysetPageSpec) => SqlQuery;
   cap?: number;
+  /**
+   * An exact count of every matching row (`n`) cheaper than counting them (e.g. from a rollup):
+   * used instead of the capped count, and `total` is then never capped.
+   */
+  exactCount?: SqlQuery | null;
 }
 
 export async function fetchKeysetPage<Row extends KeysetRow>(
   run: RunQuery,
   spec: KeysetPageSpec,
-  { query = keysetPageQuery, cap = TOTAL_CAP }: FetchPageOptions = {},
+  { query = keysetPageQuery, cap = TOTAL_CAP, exactCount }: FetchPageOptions = {},
 ): Promise<Page<Row>> {
   const fetched = await run<Row>(query(spec));
   const { window } = spec;
@@ -53,6 +58,10 @@ export async function fetchKeysetPage<Row extends KeysetRow>(
   const next = hasMore && last ? { at: last.keyset_at, id: last.id } : null;
 
   let count = impliedCount(window, fetched.length, hasMore, cap);
+  if (exactCount && (count === undefined || count > cap)) {
+    const [{ n }] = await run<{ n: number }>(exactCount);
+    return { rows, total: n, totalCapped: false, hasMore, next };
+  }
   if (count === undefined) {
     const [{ n }] = await run<{ n: number }>(cappedCountQuery(spec.from, spec.where, cap));
     count = n;

@@ -8,6 +8,7 @@ import { FingerprintOnlyAsKey1764000000000 } from './1764000000000-fingerprint-o
 import { ContextVersion1764000000100 } from './1764000000100-context-version.js';
 import { HostileUpstream1764100000000 } from './1764100000000-hostile-upstream.js';
 import { LiveSessionIndex1764200000400 } from './1764200000400-live-session-index.js';
+import { AlertRollups1764300000000 } from './1764300000000-alert-rollups.js';
 
 export const MIGRATIONS = [
   Identity1763700000000,
@@ -18,4 +19,5 @@ export const MIGRATIONS = [
   ContextVersion1764000000100,
   HostileUpstream1764100000000,
   LiveSessionIndex1764200000400,
+  AlertRollups1764300000000,
 ];
