@@ -1,7 +1,7 @@
 // The alerts API under load, each route beside a raw baseline in the same run:
-//   list    GET /api/alerts?severity=high&limit=50 over 1,000,000 alerts, against bare Fastify + pg
+//   list    GET /api/alerts?severity=high&limit=50 over 100,000 alerts (--alerts), against bare Fastify + pg
 //           running the very statements the service's alert store issues for that request (the
-//           page joined to its assignees, then the capped count);
+//           page joined to its assignees, then the total: from the store's rollup for this filter);
 //   create  POST /api/events with a high-severity event (so each also raises an alert), against
 //           bare Fastify + pg doing the event and alert inserts in one transaction.
 // The service is the built one (dist/src/main.js, NODE_ENV=production) and the baseline its own
@@ -16,7 +16,6 @@ import pg from 'pg';
 import { ALERT_PAGING, type AlertFilter } from '../src/alerts/alert-sql.js';
 import { AlertStore } from '../src/alerts/alert.store.js';
 import { Database } from '../src/database/database.js';
-import { TOTAL_CAP } from '../src/common/pagination/paginate.js';
 import { pageRequest } from '../src/common/pagination/page-request.js';
 import type { SqlQuery } from '../src/common/pagination/sql-conditions.js';
 import { PasswordHasher } from '../src/users/password-hasher.js';
@@ -58,6 +57,9 @@ const EVENT_CONNECTIONS = 10;
 const POOL_SIZE = 10;
 
 const LIST_PATH = '/api/alerts?severity=high&limit=50';
+/** Issue 14's absolute list target: 5 x the FastAPI+SQLAlchemy peer (241 req/s), at 100k alerts. */
+const ABSOLUTE_AT = 100_000;
+const ABSOLUTE_TARGET = 1_200;
 const LIST_FILTER: AlertFilter = { severities: ['high'] };
 const LIST_LIMIT = 50;
 
@@ -278,7 +280,7 @@ export async function benchApi(options: ApiBenchOptions): Promise<void> {
     if (
       fromService.status !== 200 ||
       ids(fromService.body) !== ids(fromBaseline.body) ||
-      fromService.body.total !== Math.min(fromBaseline.body.total, TOTAL_CAP)
+      fromService.body.total !== fromBaseline.body.total
     ) {
       throw new Error(
         `service and baseline disagree on ${LIST_PATH}: ${fromService.status}, ` +
@@ -311,6 +313,15 @@ export async function benchApi(options: ApiBenchOptions): Promise<void> {
     print(`service/baseline req/s = ${verdict(listRps, '>= 0.9', listRps >= 0.9)}`);
     print(`service/baseline p99   = ${verdict(listP99, '<= 1.5', listP99 <= 1.5)}`);
     print(cpuLine(listBase, listService));
+    // Issue 14: >= 5 x the FastAPI+SQLAlchemy peer's 241 req/s on this work, at 100k alerts.
+    const absolute = listService['req/s median'];
+    print(
+      options.alerts === ABSOLUTE_AT
+        ? `service list req/s at ${ABSOLUTE_AT.toLocaleString('en')} alerts = ${absolute} ` +
+            `(target >= ${ABSOLUTE_TARGET}: ${absolute >= ABSOLUTE_TARGET ? 'met' : 'MISSED'})`
+        : `absolute list target (>= ${ABSOLUTE_TARGET} req/s) is set at ${ABSOLUTE_AT.toLocaleString('en')} ` +
+            `alerts: run with --alerts ${ABSOLUTE_AT} to check it`,
+    );
 
     await benchCreateEvent(
       { url: serviceUrl, pid: servicePid },
@@ -362,7 +373,7 @@ async function benchCreateEvent(
     return;
   }
   const ratio = rows[1]['req/s median'] / rows[0]['req/s median'];
-  print(`service/baseline req/s = ${verdict(ratio, '>= 0.7', ratio >= 0.7)}`);
+  print(`service/baseline req/s = ${verdict(ratio, '>= 0.8', ratio >= 0.8)}`);
   print(cpuLine(rows[0], rows[1]));
 }
 
