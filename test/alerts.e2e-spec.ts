@@ -188,7 +188,7 @@ describe('Alerts API (e2e)', () => {
       );
     });
 
-    it('serves exactly the contract fields, snake_case, times in UTC, plain IPs', async () => {
+    it('serves exactly the contract fields, snake_case, times in UTC, plain IPs (enrichment on request)', async () => {
       const seed = stored.find((s) => s.key === 'a2')!; // assigned to the admin
       await t.db.query(
         `UPDATE alerts SET src_ip = '10.1.2.3/32', dst_ip = '2001:db8::1/128', resolution = NULL,
@@ -202,7 +202,9 @@ describe('Alerts API (e2e)', () => {
           },
         ],
       );
-      const res = await get(`/api/alerts?q=${encodeURIComponent(seed.description)}`);
+      const res = await get(
+        `/api/alerts?q=${encodeURIComponent(seed.description)}&include=enrichment`,
+      );
 
       expect(res.status).toBe(200);
       expect(res.body.alerts).toEqual([
@@ -236,8 +238,28 @@ describe('Alerts API (e2e)', () => {
       ]);
     });
 
+    it('leaves the enrichment document out of a list row unless include=enrichment asks for it', async () => {
+      const query = `/api/alerts?severity=high&limit=20`;
+      const [lean, whole] = await Promise.all([
+        get(query),
+        get(`${query}&include=ENRICHMENT,enrichment`),
+      ]);
+      expect(lean.status).toBe(200);
+      expect(whole.status).toBe(200);
+      expect(lean.body.alerts.length).toBeGreaterThan(1);
+      for (const row of lean.body.alerts) expect(row).not.toHaveProperty('enrichment');
+      for (const row of whole.body.alerts) expect(row.enrichment).toHaveProperty('errors');
+      // the same rows, total and cursor otherwise
+      expect(lean.body).toEqual({
+        ...whole.body,
+        alerts: whole.body.alerts.map(
+          ({ enrichment: _, ...rest }: { enrichment: unknown }) => rest,
+        ),
+      });
+    });
+
     it('fills the enrichment members a plugin did not write and leaves unassigned alerts null', async () => {
-      const res = await get('/api/alerts?q=Alert%20number%2010');
+      const res = await get('/api/alerts?q=Alert%20number%2010&include=enrichment');
       expect(res.status).toBe(200);
       expect(res.body.alerts).toHaveLength(1);
       expect(res.body.alerts[0]).toMatchObject({
@@ -616,6 +638,8 @@ describe('Alerts API (e2e)', () => {
       ['user', `user=${'u'.repeat(129)}`],
       ['enrichment_type', 'enrichment_type=tor'],
       ['origin', 'origin=manual'],
+      ['include', 'include=event'],
+      ['include', 'include=enrichment,'],
       ['since', 'since=yesterday'],
       ['since', 'since=2024-02-30'],
       ['since', 'since=2024-05-01T12:00:00'],
@@ -709,7 +733,9 @@ describe('Alerts API (e2e)', () => {
     });
 
     it('shows the alert as the list does', async () => {
-      const listed = await get(`/api/alerts?q=${encodeURIComponent(alert.description)}`);
+      const listed = await get(
+        `/api/alerts?q=${encodeURIComponent(alert.description)}&include=enrichment`,
+      );
       const one = await get(`/api/alerts/${alert.id}`);
       expect({ ...listed.body.alerts[0], event: null }).toEqual(one.body);
     });
@@ -775,6 +801,7 @@ describe('Alerts API (e2e)', () => {
           'cursor',
           'enrichment_type',
           'hours',
+          'include',
           'limit',
           'offset',
           'origin',
@@ -820,6 +847,11 @@ describe('Alerts API (e2e)', () => {
           'event_id',
           'version',
         ].sort(),
+      );
+      // the list's rows carry the enrichment on request, the detail always
+      expect(schemas.AlertDto.required).not.toContain('enrichment');
+      expect(schemas.AlertDetailDto.required).toEqual(
+        expect.arrayContaining(['enrichment', 'event', 'id', 'enrichment_type']),
       );
       expect(Object.keys(schemas.AlertPageDto.properties).sort()).toEqual(
         ['alerts', 'has_more', 'limit', 'next_cursor', 'offset', 'total', 'total_capped'].sort(),

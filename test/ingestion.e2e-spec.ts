@@ -272,7 +272,7 @@ describe('Ingestion (e2e)', () => {
       let cursor: string | null = null;
       do {
         const res = await t.api.get(
-          `/api/alerts?limit=500&${query}${cursor ? `&cursor=${cursor}` : ''}`,
+          `/api/alerts?limit=500&include=enrichment&${query}${cursor ? `&cursor=${cursor}` : ''}`,
           {
             token: analyst.token,
           },

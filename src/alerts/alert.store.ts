@@ -19,10 +19,11 @@ import {
   alertConditions,
   type AlertDetailRow,
   type AlertFilter,
+  type AlertListOptions,
+  alertPageQuery,
   alertPageSpec,
   type AlertRow,
   rolledUpCountQuery,
-  withAssignee,
 } from './alert-sql.js';
 import {
   type AlertStats,
@@ -183,11 +184,18 @@ export class AlertStore {
 
   // ---- reads ------------------------------------------------------------------------------
 
-  list(filter: AlertFilter, request: PageRequest): Promise<Page<AlertRow>> {
+  list(
+    filter: AlertFilter,
+    request: PageRequest,
+    options: AlertListOptions = {},
+  ): Promise<Page<AlertRow>> {
     return fetchKeysetPage<AlertRow & { keyset_at: string }>(
       this.run,
       alertPageSpec(filter, request),
-      { query: withAssignee, exactCount: rolledUpCountQuery(filter) },
+      {
+        query: (spec) => alertPageQuery(spec, options),
+        exactCount: rolledUpCountQuery(filter),
+      },
     );
   }
 

@@ -37,7 +37,7 @@ import { toAlertFilter } from './dto/alert-filter.dto.js';
 import { AlertHistoryDto, AlertHistoryEntryDto } from './dto/alert-history.dto.js';
 import { AlertPageDto } from './dto/alert-page.dto.js';
 import { BulkResultDto } from './dto/bulk-result.dto.js';
-import { ListAlertsQueryDto } from './dto/list-alerts-query.dto.js';
+import { ListAlertsQueryDto, toListOptions } from './dto/list-alerts-query.dto.js';
 import { UUID_PARAM } from '../common/validation/uuid-param.js';
 
 const LIST_DESCRIPTION = `Newest first by default. Every filter is optional; given filters are \
@@ -55,6 +55,10 @@ at any size, read from counts the store keeps as alerts are written. With any ot
 ${TOTAL_CAP.toLocaleString('en')}; when more match, \`total\` is ${TOTAL_CAP.toLocaleString('en')} and \
 \`total_capped\` is true: counting hundreds of thousands of rows would cost more than the page \
 itself on every request.
+
+Each alert carries its fields but not its enrichment document: \`enrichment_type\` and \`country\` \
+say what the list shows, and the document, half of a row's bytes, is in \`GET /api/alerts/{id}\`. \
+Ask for it with \`include=enrichment\`.
 
 Unknown parameters are refused (400).`;
 
@@ -93,7 +97,11 @@ export class AlertsController {
   @ApiOkResponse({ type: AlertPageDto })
   @ApiBadRequestResponse({ type: ProblemDetails, description: 'A parameter is invalid or unknown' })
   async list(@Query() query: ListAlertsQueryDto): Promise<AlertPageDto> {
-    const { page, request } = await this.alerts.list(toAlertFilter(query), query);
+    const { page, request } = await this.alerts.list(
+      toAlertFilter(query),
+      query,
+      toListOptions(query),
+    );
 
     return { alerts: page.rows.map((row) => AlertDto.fromRow(row)), ...pageMeta(page, request) };
   }

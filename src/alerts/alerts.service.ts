@@ -3,7 +3,13 @@ import type { Page } from '../common/pagination/paginate.js';
 import { pageRequest, type PageRequest } from '../common/pagination/page-request.js';
 import type { PageParams } from '../common/pagination/page-query.dto.js';
 import { NotFoundError } from '../common/problem/domain-error.js';
-import { ALERT_PAGING, type AlertDetailRow, type AlertFilter, type AlertRow } from './alert-sql.js';
+import {
+  ALERT_PAGING,
+  type AlertDetailRow,
+  type AlertFilter,
+  type AlertListOptions,
+  type AlertRow,
+} from './alert-sql.js';
 import type { AlertStats } from './alert-stats-sql.js';
 import { AlertStore } from './alert.store.js';
 
@@ -16,9 +22,13 @@ export interface AlertList {
 export class AlertsService {
   constructor(private readonly alerts: AlertStore) {}
 
-  async list(filter: AlertFilter, paging: PageParams): Promise<AlertList> {
+  async list(
+    filter: AlertFilter,
+    paging: PageParams,
+    options: AlertListOptions = {},
+  ): Promise<AlertList> {
     const request = pageRequest(paging, ALERT_PAGING);
-    return { page: await this.alerts.list(filter, request), request };
+    return { page: await this.alerts.list(filter, request, options), request };
   }
 
   async get(id: string): Promise<AlertDetailRow> {

@@ -1,5 +1,5 @@
 // An alert on the wire. Rows become this shape here and nowhere else.
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { SEVERITIES, type Severity } from '../../common/severity.js';
 import {
   ENRICHMENT_TYPES,
@@ -75,7 +75,8 @@ function withEveryMember(enrichment: Enrichment): EnrichmentDto {
   return { ...others, geo, tor, context, errors };
 }
 
-export class AlertDto {
+/** An alert's own fields: what the list and the detail both carry. */
+class AlertFieldsDto {
   @ApiProperty({ format: 'uuid' })
   id: string;
 
@@ -125,9 +126,6 @@ export class AlertDto {
   @ApiProperty({ enum: ENRICHMENT_TYPES })
   enrichment_type: EnrichmentType;
 
-  @ApiProperty({ type: EnrichmentDto })
-  enrichment: EnrichmentDto;
-
   @ApiProperty({ type: AssigneeDto, nullable: true })
   assignee: AssigneeDto | null;
 
@@ -140,7 +138,7 @@ export class AlertDto {
   @ApiProperty({ type: 'integer', description: 'Bumped on every change (optimistic concurrency)' })
   version: number;
 
-  static fromRow(row: AlertRow): AlertDto {
+  static fieldsOf(row: AlertRow): AlertFieldsDto {
     return {
       id: row.id,
       source: row.source,
@@ -157,7 +155,6 @@ export class AlertDto {
       country: row.country,
       user: row.user_name,
       enrichment_type: row.enrichment_type,
-      enrichment: withEveryMember(row.enrichment),
       assignee:
         row.assignee_id && row.assignee_username
           ? { id: row.assignee_id, username: row.assignee_username }
@@ -166,6 +163,20 @@ export class AlertDto {
       event_id: row.event_id,
       version: row.version,
     };
+  }
+}
+
+/** An alert as a list page carries it. */
+export class AlertDto extends AlertFieldsDto {
+  @ApiPropertyOptional({
+    type: EnrichmentDto,
+    description: 'Only with `include=enrichment` (`GET /api/alerts/{id}` always has it)',
+  })
+  enrichment?: EnrichmentDto;
+
+  static fromRow(row: AlertRow): AlertDto {
+    const fields = AlertFieldsDto.fieldsOf(row);
+    return row.enrichment ? { ...fields, enrichment: withEveryMember(row.enrichment) } : fields;
   }
 }
 
@@ -206,7 +217,10 @@ export class AlertEventDto {
   attributes: Record<string, unknown>;
 }
 
-export class AlertDetailDto extends AlertDto {
+export class AlertDetailDto extends AlertFieldsDto {
+  @ApiProperty({ type: EnrichmentDto })
+  enrichment: EnrichmentDto;
+
   @ApiProperty({
     type: AlertEventDto,
     nullable: true,
@@ -214,7 +228,11 @@ export class AlertDetailDto extends AlertDto {
   })
   event: AlertEventDto | null;
 
-  static override fromRow(row: AlertDetailRow): AlertDetailDto {
-    return { ...AlertDto.fromRow(row), event: row.event };
+  static fromRow(row: AlertDetailRow): AlertDetailDto {
+    return {
+      ...AlertFieldsDto.fieldsOf(row),
+      enrichment: withEveryMember(row.enrichment),
+      event: row.event,
+    };
   }
 }
