@@ -63,11 +63,11 @@ const ABSOLUTE_TARGET = 1_200;
 const LIST_FILTER: AlertFilter = { severities: ['high'] };
 const LIST_LIMIT = 50;
 
-const ADMIN = { username: 'bench', password: 'bench-password-0123456789' };
+export const ADMIN = { username: 'bench', password: 'bench-password-0123456789' };
 const ANALYSTS = 5;
 
 // A unique id per request ([<id>]) in the description, so no two events are the same.
-const EVENT_BODY = JSON.stringify({
+export const EVENT_BODY = JSON.stringify({
   source: 'edr',
   event_type: 'c2_beacon',
   severity: 'high',
@@ -86,7 +86,7 @@ const EVENT_BODY = JSON.stringify({
 });
 
 /** The operator's migration command, built beside this file (dist/bench → dist/src). */
-const MIGRATE_CLI = resolve(import.meta.dirname, '../src/cli/main.js');
+export const MIGRATE_CLI = resolve(import.meta.dirname, '../src/cli/main.js');
 
 function apiBenchDatabaseUrl(): string {
   const url = new URL(BENCH_DATABASE_URL);
@@ -95,7 +95,7 @@ function apiBenchDatabaseUrl(): string {
 }
 
 /** The bench admin (hashed as the service hashes) and the analysts worked alerts go to. */
-async function createUsers(url: string): Promise<{ adminId: string; analystIds: string[] }> {
+export async function createUsers(url: string): Promise<{ adminId: string; analystIds: string[] }> {
   const hash = await new PasswordHasher().hash(ADMIN.password);
   const db = new pg.Client({ connectionString: url });
   await db.connect();
