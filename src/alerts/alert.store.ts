@@ -355,12 +355,18 @@ export class AlertStore {
     return rows.map(toState);
   }
 
+  /**
+   * How many alerts match `filter`: from the rollup when it covers the filter (a bulk change by
+   * status at 10M alerts would otherwise count millions of rows: 690 ms for 700k at 1M), else
+   * counted.
+   */
   async countMatching(tx: Transaction, filter: AlertFilter): Promise<number> {
     const where = alertConditions(filter);
-    const [row] = await tx.query<{ n: number }>(
-      `SELECT count(*)::int AS n FROM alerts a ${where.toSql()}`,
-      where.params,
-    );
+    const { sql, params } = rolledUpCountQuery(filter) ?? {
+      sql: `SELECT count(*)::int AS n FROM alerts a ${where.toSql()}`,
+      params: where.params,
+    };
+    const [row] = await tx.query<{ n: number }>(sql, params);
     return row.n;
   }
 
