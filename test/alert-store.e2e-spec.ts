@@ -252,7 +252,9 @@ describe(AlertStore.name, () => {
     const at = (i: number) => fixtures(now)[i].createdAt;
 
     it('serves an alert with its columns as ISO text, IPs without a prefix, its assignee', async () => {
-      const page = await sut.list({}, pageRequest({ limit: 500 }, ALERT_PAGING));
+      const page = await sut.list({}, pageRequest({ limit: 500 }, ALERT_PAGING), {
+        enrichment: true,
+      });
       const byId = new Map<string, AlertRow>(page.rows.map((r) => [r.id, r]));
       for (const a of stored) {
         expect(byId.get(a.id)).toMatchObject({
@@ -274,6 +276,10 @@ describe(AlertStore.name, () => {
           version: 1,
         });
       }
+      // without the option the page reads every column but the enrichment document
+      const lean = await sut.list({}, pageRequest({ limit: 500 }, ALERT_PAGING));
+      expect(lean.rows.map(({ id }) => id)).toEqual(page.rows.map(({ id }) => id));
+      for (const row of lean.rows) expect(row).not.toHaveProperty('enrichment');
     });
 
     // Each filter alone; every one selects some alerts and leaves some out, so a filter that is

@@ -54,16 +54,15 @@ export async function pendingMigrations(db: Queryable): Promise<string[]> {
  * 275 ms).
  */
 export function createPool(url: string, poolSize: number): pg.Pool {
-  const pool = new pg.Pool({
+  return new pg.Pool({
     connectionString: url,
     max: poolSize,
     connectionTimeoutMillis: 5000,
     application_name: 'vigil',
+    // A startup parameter, so the setting is in place before the first statement (a SET issued
+    // from the pool's 'connect' event races that statement, which pg deprecates).
+    options: '-c jit=off',
   });
-  // Queued ahead of the connection's first statement (a connection that cannot take it is failing,
-  // and its next statement says so).
-  pool.on('connect', (client) => void client.query('SET jit = off').catch(() => undefined));
-  return pool;
 }
 
 /** Where the database is: the configured server, or an embedded PGlite started for this process. */

@@ -1,6 +1,5 @@
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
-import { createPool } from './data-source.js';
 import { PGliteWireServer } from './pglite-wire-server.js';
 
 describe(PGliteWireServer.name, () => {
@@ -18,18 +17,6 @@ describe(PGliteWireServer.name, () => {
   afterAll(async () => {
     await sut.close();
     await db.close();
-  });
-
-  it("runs the service pool's connections with the JIT compiler off, on the embedded database too", async () => {
-    const pool = createPool(url, 2);
-    try {
-      const settings = await Promise.all(
-        [1, 2].map(() => pool.query<{ jit: string }>('SHOW jit').then((r) => r.rows[0].jit)),
-      );
-      expect(settings).toEqual(['off', 'off']);
-    } finally {
-      await pool.end();
-    }
   });
 
   it('keeps concurrent extended-protocol queries of many connections apart, large parameters included', async () => {
