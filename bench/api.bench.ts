@@ -35,7 +35,9 @@ import {
   load,
   type LoadResult,
   median,
+  metOrMissed,
   table,
+  verdict,
 } from './support.js';
 
 export interface ApiBenchOptions {
@@ -193,10 +195,6 @@ function summarise(runs: LoadResult[]) {
   };
 }
 
-function verdict(value: number, target: string, ok: boolean): string {
-  return `${value.toFixed(2)} (target ${target}: ${ok ? 'met' : 'MISSED'})`;
-}
-
 function print(text: string): void {
   process.stdout.write(`${text}\n`);
 }
@@ -318,7 +316,7 @@ export async function benchApi(options: ApiBenchOptions): Promise<void> {
     print(
       options.alerts === ABSOLUTE_AT
         ? `service list req/s at ${ABSOLUTE_AT.toLocaleString('en')} alerts = ${absolute} ` +
-            `(target >= ${ABSOLUTE_TARGET}: ${absolute >= ABSOLUTE_TARGET ? 'met' : 'MISSED'})`
+            `(target >= ${ABSOLUTE_TARGET}: ${metOrMissed(absolute >= ABSOLUTE_TARGET)})`
         : `absolute list target (>= ${ABSOLUTE_TARGET} req/s) is set at ${ABSOLUTE_AT.toLocaleString('en')} ` +
             `alerts: run with --alerts ${ABSOLUTE_AT} to check it`,
     );

@@ -25,7 +25,7 @@ import {
   spawnService,
   waitForExit,
 } from '../test/support/service-process.js';
-import { freshBenchDatabase, median, table } from './support.js';
+import { freshBenchDatabase, median, metOrMissed, table, verdict } from './support.js';
 
 const PAGE = 1000;
 
@@ -38,11 +38,6 @@ const BURST = 20_000;
 const PEER_BURST_RATE = 32_900;
 const BURST_TARGET = 1.5;
 const PEAK_RSS_TARGET_MB = 300;
-
-/** `0.93 (target >= 1.0: MISSED)` */
-function verdict(value: number, target: string, ok: boolean): string {
-  return `${value.toFixed(2)} (target ${target}: ${ok ? 'met' : 'MISSED'})`;
-}
 
 export interface IngestOptions {
   backlog: number;
@@ -525,7 +520,7 @@ export async function benchIngest(options: IngestOptions): Promise<void> {
     const peakRss = peakRssMb(service.child.pid!);
     process.stdout.write(
       `service peak RSS (VmHWM) = ${peakRss} MB (target <= ${PEAK_RSS_TARGET_MB} MB: ` +
-        `${peakRss <= PEAK_RSS_TARGET_MB ? 'met' : 'MISSED'})\n`,
+        `${metOrMissed(peakRss <= PEAK_RSS_TARGET_MB)})\n`,
     );
   } finally {
     await db.end();

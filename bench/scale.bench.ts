@@ -51,6 +51,7 @@ import {
   dropBenchDatabase,
   freshBenchDatabase,
   median,
+  metOrMissed,
   table,
 } from './support.js';
 
@@ -105,7 +106,7 @@ function print(text: string): void {
 }
 
 function verdict(result: Result): string {
-  return `${result.target} = ${result.figure} (target ${result.limit}: ${result.met ? 'met' : 'MISSED'})`;
+  return `${result.target} = ${result.figure} (target ${result.limit}: ${metOrMissed(result.met)})`;
 }
 
 function percentile(values: number[], q: number): number {
@@ -305,7 +306,7 @@ export async function benchScale(options: ScaleBenchOptions): Promise<void> {
           target: r.target,
           measured: r.figure,
           limit: r.limit,
-          result: r.met ? 'met' : 'MISSED',
+          result: metOrMissed(r.met),
         })),
       ),
     );
@@ -360,7 +361,7 @@ async function benchList(get: Get): Promise<Result[]> {
       return { target, figure: ms(p99), limit, met: p99 <= LIST_P99_MS };
     });
     results.push(result);
-    rows.push({ ...row, result: result.met ? 'met' : 'MISSED' });
+    rows.push({ ...row, result: metOrMissed(result.met) });
   }
   print(table(rows));
   for (const result of results) if (result.figure !== 'failed') print(verdict(result));

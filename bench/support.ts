@@ -89,6 +89,16 @@ export async function load(
   };
 }
 
+/** How every bench says whether a target held. */
+export function metOrMissed(ok: boolean): 'met' | 'MISSED' {
+  return ok ? 'met' : 'MISSED';
+}
+
+/** A ratio against its target: `0.93 (target >= 1.0: MISSED)`. */
+export function verdict(value: number, target: string, ok: boolean): string {
+  return `${value.toFixed(2)} (target ${target}: ${metOrMissed(ok)})`;
+}
+
 export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);

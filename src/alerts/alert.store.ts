@@ -159,6 +159,12 @@ const STATE_READ = `SELECT a.id, a.status, a.resolution, a.version, a.assignee_i
 
 const HISTORY_COLUMNS = `id, at, actor_id, actor_username, field, from_value, to_value, resolution, note`;
 
+/** Every alert matching `filter`, counted. */
+function countQuery(filter: AlertFilter): SqlQuery {
+  const where = alertConditions(filter);
+  return { sql: `SELECT count(*)::int AS n FROM alerts a ${where.toSql()}`, params: where.params };
+}
+
 function toState(row: StateRow): AlertState {
   if (row.assignee_id !== null && row.assignee_username === null) {
     // Cannot happen when read after the lock (deleting a user updates its alerts, which waits
@@ -361,11 +367,7 @@ export class AlertStore {
    * counted.
    */
   async countMatching(tx: Transaction, filter: AlertFilter): Promise<number> {
-    const where = alertConditions(filter);
-    const { sql, params } = rolledUpCountQuery(filter) ?? {
-      sql: `SELECT count(*)::int AS n FROM alerts a ${where.toSql()}`,
-      params: where.params,
-    };
+    const { sql, params } = rolledUpCountQuery(filter) ?? countQuery(filter);
     const [row] = await tx.query<{ n: number }>(sql, params);
     return row.n;
   }
