@@ -4,7 +4,7 @@
 
 /** Feature folders of the service: what common/ must never know. */
 const FEATURES =
-  '(alerts|auth|users|events|ingestion|enrichment|health|metrics|retention|dashboard|cli)';
+  '(alerts|auth|users|events|ingestion|enrichment|health|metrics|retention|dashboard|cli|webhooks|api-keys)';
 const SPEC = '\\.spec\\.ts$';
 
 /** @type {import('dependency-cruiser').IConfiguration} */

@@ -2,9 +2,10 @@ import { Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { AlertsModule } from './alerts/alerts.module.js';
+import { ApiKeysModule } from './api-keys/api-keys.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import { GroupsGuard } from './auth/groups.guard.js';
-import { JwtAuthGuard } from './auth/jwt-auth.guard.js';
+import { BearerAuthGuard } from './auth/bearer-auth.guard.js';
 import { HttpModule } from './common/http/http.module.js';
 import { LifecycleModule } from './common/lifecycle/lifecycle.module.js';
 import { LoggingModule } from './common/logging.module.js';
@@ -19,6 +20,7 @@ import {
   enrichmentConfig,
   ingestionConfig,
   throttleConfig,
+  webhookConfig,
 } from './config/index.js';
 import { DashboardModule } from './dashboard/dashboard.module.js';
 import { DatabaseModule } from './database/database.module.js';
@@ -29,6 +31,7 @@ import { IngestionModule } from './ingestion/ingestion.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { RetentionModule } from './retention/retention.module.js';
 import { UsersModule } from './users/users.module.js';
+import { WebhooksModule } from './webhooks/webhooks.module.js';
 
 @Module({
   imports: [
@@ -42,6 +45,7 @@ import { UsersModule } from './users/users.module.js';
         throttleConfig,
         ingestionConfig,
         enrichmentConfig,
+        webhookConfig,
       ],
     }),
     LoggingModule,
@@ -55,11 +59,13 @@ import { UsersModule } from './users/users.module.js';
     ThrottlingModule,
     UsersModule,
     AuthModule,
+    ApiKeysModule,
     EnrichmentModule,
     AlertsModule,
     EventsModule,
     IngestionModule,
     RetentionModule,
+    WebhooksModule,
     HealthModule,
     DashboardModule,
   ],
@@ -68,7 +74,7 @@ import { UsersModule } from './users/users.module.js';
     { provide: APP_FILTER, useClass: ProblemDetailsFilter },
     // Order matters: throttle first (cheap, protects the rest), then authenticate, then authorise.
     { provide: APP_GUARD, useExisting: ClientThrottleGuard },
-    { provide: APP_GUARD, useClass: JwtAuthGuard },
+    { provide: APP_GUARD, useClass: BearerAuthGuard },
     { provide: APP_GUARD, useClass: GroupsGuard },
   ],
 })

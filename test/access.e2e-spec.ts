@@ -1,16 +1,29 @@
-// Who may call what: every route the service serves, called by an anonymous client, an analyst
-// and an admin. The table is also checked against the OpenAPI document, so a route added without
-// a row here (or documented with the wrong security) fails this file.
+// Who may call what: every route the service serves, called by an anonymous client, a user of
+// each group (analyst, admin, ingest) and an API key of each group. The table is also checked
+// against the OpenAPI document, so a route added without a row here (or documented with the
+// wrong security) fails this file.
+import { createHash, randomBytes } from 'node:crypto';
 import type { ApiResponse } from './support/api-client.js';
 import { expectProblem } from './support/problem.js';
 import { startTestApp, TestApp, TestUser } from './support/test-app.js';
 
-type Caller = 'anonymous' | 'analyst' | 'admin';
-const CALLERS: Caller[] = ['anonymous', 'analyst', 'admin'];
+type User = 'analyst' | 'admin' | 'ingest';
+type Key = 'analyst key' | 'admin key' | 'ingest key';
+type Caller = 'anonymous' | User | Key;
+const USERS: User[] = ['analyst', 'admin', 'ingest'];
+const KEYS: Key[] = ['analyst key', 'admin key', 'ingest key'];
+const CALLERS: Caller[] = ['anonymous', ...USERS, ...KEYS];
 
 interface Cast {
   admin: TestUser;
   analyst: TestUser;
+  ingest: TestUser;
+  /** The secret of each API key caller. */
+  keys: Record<Key, string>;
+  /** A key no caller uses, for the route that revokes one. */
+  spareKeyId: string;
+  /** A (disabled) webhook subscription, for the routes that take one. */
+  webhookId: string;
   /** Rows that exist, for the routes that take one. */
   alertId: string;
   eventId: string;
@@ -29,9 +42,29 @@ interface Route {
   request?: (cast: Cast) => { path?: string; body?: unknown };
 }
 
-const anyone = (ok: number) => ({ anonymous: ok, analyst: ok, admin: ok });
-const signedIn = (ok: number) => ({ anonymous: 401, analyst: ok, admin: ok });
-const adminOnly = (ok: number) => ({ anonymous: 401, analyst: 403, admin: ok });
+/** Each caller's answer: `ok` for those in `groups`, 403 for the others, 401 when anonymous. */
+const groups = (ok: number, allowed: string[], keys = true): Record<Caller, number> => {
+  const answer = (group: string, isKey: boolean) =>
+    isKey && !keys ? 403 : allowed.includes(group) ? ok : 403;
+  return {
+    anonymous: 401,
+    analyst: answer('analyst', false),
+    admin: answer('admin', false),
+    ingest: answer('ingest', false),
+    'analyst key': answer('analyst', true),
+    'admin key': answer('admin', true),
+    'ingest key': answer('ingest', true),
+  };
+};
+/** The caller got past authentication and authorisation (the route may still fail: 502). */
+const passesGuards = (status: number) => status !== 401 && status !== 403;
+const anyone = (ok: number) =>
+  Object.fromEntries(CALLERS.map((caller) => [caller, ok])) as Record<Caller, number>;
+/** A signed-in user's own session (me, logout): any user, no API key (a key has no session). */
+const session = (ok: number) => groups(ok, ['admin', 'analyst', 'ingest'], false);
+const readers = (ok: number) => groups(ok, ['admin', 'analyst']);
+const adminOnly = (ok: number) => groups(ok, ['admin']);
+const pushers = (ok: number) => groups(ok, ['admin', 'ingest']);
 
 const ROUTES: Route[] = [
   {
@@ -51,10 +84,10 @@ const ROUTES: Route[] = [
   {
     method: 'POST',
     path: '/api/auth/logout',
-    expected: signedIn(204),
+    expected: session(204),
     request: ({ caller, analyst }) => ({ body: { refresh_token: (caller ?? analyst).refresh } }),
   },
-  { method: 'GET', path: '/api/auth/me', expected: signedIn(200) },
+  { method: 'GET', path: '/api/auth/me', expected: session(200) },
   { method: 'GET', path: '/api/users', expected: adminOnly(200) },
   {
     method: 'POST',
@@ -72,9 +105,9 @@ const ROUTES: Route[] = [
   },
   // 202 while the sync runs in the background; the upstream (port 1) refuses at once.
   { method: 'POST', path: '/api/sync', expected: adminOnly(202) },
-  { method: 'GET', path: '/api/sync/runs', expected: signedIn(200) },
+  { method: 'GET', path: '/api/sync/runs', expected: readers(200) },
   { method: 'GET', path: '/api/sync/quarantine', expected: adminOnly(200) },
-  { method: 'GET', path: '/api/config', expected: signedIn(200) },
+  { method: 'GET', path: '/api/config', expected: readers(200) },
   {
     method: 'PUT',
     path: '/api/config',
@@ -89,11 +122,11 @@ const ROUTES: Route[] = [
     expected: adminOnly(502),
     request: () => ({ body: { failure_rate: 0 } }),
   },
-  { method: 'GET', path: '/api/alerts', expected: signedIn(200) },
+  { method: 'GET', path: '/api/alerts', expected: readers(200) },
   {
     method: 'GET',
     path: '/api/alerts/{id}',
-    expected: signedIn(200),
+    expected: readers(200),
     request: ({ alertId }) => ({ path: `/api/alerts/${alertId}` }),
   },
   {
@@ -108,7 +141,7 @@ const ROUTES: Route[] = [
   {
     method: 'GET',
     path: '/api/alerts/{id}/history',
-    expected: signedIn(200),
+    expected: readers(200),
     request: ({ alertId }) => ({ path: `/api/alerts/${alertId}/history` }),
   },
   {
@@ -123,7 +156,7 @@ const ROUTES: Route[] = [
     expected: adminOnly(200),
     request: ({ alertId }) => ({ body: { ids: [alertId], set: { status: 'acknowledged' } } }),
   },
-  { method: 'GET', path: '/api/alerts/stats', expected: signedIn(200) },
+  { method: 'GET', path: '/api/alerts/stats', expected: readers(200) },
   { method: 'GET', path: '/api/events', expected: adminOnly(200) },
   {
     method: 'POST',
@@ -144,7 +177,7 @@ const ROUTES: Route[] = [
     expected: adminOnly(200),
     request: ({ eventId }) => ({ path: `/api/events/${eventId}` }),
   },
-  { method: 'GET', path: '/api/context/ip-users', expected: signedIn(200) },
+  { method: 'GET', path: '/api/context/ip-users', expected: readers(200) },
   {
     method: 'POST',
     path: '/api/context/ip-users',
@@ -157,7 +190,7 @@ const ROUTES: Route[] = [
     expected: adminOnly(204),
     request: ({ ipUserId }) => ({ path: `/api/context/ip-users/${ipUserId}` }),
   },
-  { method: 'GET', path: '/api/context/assets', expected: signedIn(200) },
+  { method: 'GET', path: '/api/context/assets', expected: readers(200) },
   {
     method: 'POST',
     path: '/api/context/assets',
@@ -169,6 +202,80 @@ const ROUTES: Route[] = [
     path: '/api/context/assets/{source}',
     expected: adminOnly(204),
     request: ({ assetSource }) => ({ path: `/api/context/assets/${assetSource}` }),
+  },
+  {
+    method: 'POST',
+    path: '/api/ingest/alerts',
+    expected: pushers(200),
+    request: () => ({
+      body: {
+        alerts: [
+          {
+            id: 'push-1',
+            source: 'firewall',
+            severity: 'high',
+            description: 'Port scan',
+            created_at: new Date().toISOString(),
+          },
+        ],
+      },
+    }),
+  },
+  { method: 'GET', path: '/api/api-keys', expected: adminOnly(200) },
+  {
+    method: 'POST',
+    path: '/api/api-keys',
+    expected: adminOnly(201),
+    request: () => ({ body: { name: 'newcomer', groups: ['ingest'] } }),
+  },
+  {
+    method: 'DELETE',
+    path: '/api/api-keys/{id}',
+    expected: adminOnly(204),
+    request: ({ spareKeyId }) => ({ path: `/api/api-keys/${spareKeyId}` }),
+  },
+  { method: 'GET', path: '/api/webhooks', expected: adminOnly(200) },
+  {
+    method: 'POST',
+    path: '/api/webhooks',
+    expected: adminOnly(201),
+    request: () => ({
+      body: { url: 'http://127.0.0.1:1/new', events: ['alert.created'], enabled: false },
+    }),
+  },
+  {
+    method: 'GET',
+    path: '/api/webhooks/{id}',
+    expected: adminOnly(200),
+    request: ({ webhookId }) => ({ path: `/api/webhooks/${webhookId}` }),
+  },
+  {
+    method: 'PATCH',
+    path: '/api/webhooks/{id}',
+    expected: adminOnly(200),
+    request: ({ webhookId }) => ({
+      path: `/api/webhooks/${webhookId}`,
+      body: { events: ['alert.changed'] },
+    }),
+  },
+  {
+    method: 'DELETE',
+    path: '/api/webhooks/{id}',
+    expected: adminOnly(204),
+    request: ({ webhookId }) => ({ path: `/api/webhooks/${webhookId}` }),
+  },
+  {
+    method: 'GET',
+    path: '/api/webhooks/{id}/deliveries',
+    expected: adminOnly(200),
+    request: ({ webhookId }) => ({ path: `/api/webhooks/${webhookId}/deliveries` }),
+  },
+  // Sent at once to a receiver that does not answer (port 1): the failed delivery is the answer.
+  {
+    method: 'POST',
+    path: '/api/webhooks/{id}/test',
+    expected: adminOnly(200),
+    request: ({ webhookId }) => ({ path: `/api/webhooks/${webhookId}/test` }),
   },
   { method: 'GET', path: '/health', expected: anyone(200) },
   { method: 'GET', path: '/health/live', expected: anyone(200) },
@@ -240,9 +347,29 @@ describe('Access control (e2e)', () => {
       `INSERT INTO events (source, event_type, severity, description, occurred_at)
        VALUES ('edr', 'login', 'low', 'A login', now()) RETURNING id`,
     );
+    const admin = await t.user('root', ['admin']);
+    const webhook = await t.api.post('/api/webhooks', {
+      token: admin.token,
+      body: { url: 'http://127.0.0.1:1/hook', events: ['alert.created'], enabled: false },
+    });
+    expect(webhook.status).toBe(201);
     cast = {
-      admin: await t.user('root', ['admin']),
+      admin,
       analyst: await t.user('ana', ['analyst']),
+      ingest: await t.user('edr', ['ingest']),
+      keys: {
+        'analyst key': await insertKey('analyst-key', ['analyst']),
+        'admin key': await insertKey('admin-key', ['admin']),
+        'ingest key': await insertKey('ingest-key', ['ingest']),
+      },
+      spareKeyId: await insertKey('spare', ['analyst']).then(async (secret) => {
+        const { rows: spare } = await t.db.query<{ id: string }>(
+          'SELECT id FROM api_keys WHERE key_hash = $1',
+          [createHash('sha256').update(secret).digest()],
+        );
+        return spare[0].id;
+      }),
+      webhookId: webhook.body.id,
       alertId: rows[0].id,
       eventId: events[0].id,
       ipUserId: mappings[0].id,
@@ -250,13 +377,21 @@ describe('Access control (e2e)', () => {
     };
   });
 
+  /** An API key as the service issues them, written straight to the table (no request). */
+  async function insertKey(name: string, keyGroups: string[]): Promise<string> {
+    const secret = `vgk_${randomBytes(32).toString('base64url')}`;
+    await t.db.query(
+      'INSERT INTO api_keys (name, groups, key_hash, prefix) VALUES ($1, $2, $3, $4)',
+      [name, keyGroups, createHash('sha256').update(secret).digest(), secret.slice(0, 12)],
+    );
+    return secret;
+  }
+
   function call(route: Route, who: Caller): Promise<ApiResponse> {
-    const caller = who === 'anonymous' ? undefined : cast[who];
+    const caller = (USERS as string[]).includes(who) ? cast[who as User] : undefined;
+    const token = (KEYS as string[]).includes(who) ? cast.keys[who as Key] : caller?.token;
     const request = route.request?.({ ...cast, caller }) ?? {};
-    return t.api.call(route.method, request.path ?? route.path, {
-      token: caller?.token,
-      body: request.body,
-    });
+    return t.api.call(route.method, request.path ?? route.path, { token, body: request.body });
   }
 
   it.each(MATRIX)('%s %s as %s answers %i', async (_method, _path, who, status, route) => {
@@ -270,24 +405,38 @@ describe('Access control (e2e)', () => {
     if (status === 401) {
       expect(res.headers.get('www-authenticate')).toMatch(/^Bearer/);
     } else if (status === 403) {
-      expect(problem.detail).toBe('Requires group: admin');
+      // A route for signed-in users that this caller's group would pass: refused as a key.
+      const asKey =
+        (KEYS as string[]).includes(who) &&
+        passesGuards(route.expected[who.replace(' key', '') as User]);
+      expect(problem.detail).toMatch(
+        asKey ? /^API keys may not call this route/ : /^Requires group: [a-z]+( or [a-z]+)*$/,
+      );
     }
   });
 
+  const ALERTS = `SELECT a.*, (SELECT count(*) FROM alert_history) AS history,
+    (SELECT count(*) FROM quarantine) AS quarantined FROM alerts a ORDER BY id`;
   it.each([
     ['/api/users', 'SELECT * FROM users ORDER BY username'],
-    [
-      '/api/alerts',
-      `SELECT a.*, (SELECT count(*) FROM alert_history) AS history FROM alerts a ORDER BY id`,
-    ],
+    ['/api/alerts', ALERTS],
+    ['/api/ingest', ALERTS],
     ['/api/events', 'SELECT * FROM events ORDER BY id'],
+    // Not last_used_at: the refused keys' requests are uses.
+    ['/api/api-keys', 'SELECT id, name, groups, expires_at, revoked_at FROM api_keys ORDER BY id'],
+    [
+      '/api/webhooks',
+      `SELECT w.*, (SELECT count(*) FROM webhook_deliveries) AS deliveries
+         FROM webhook_subscriptions w ORDER BY id`,
+    ],
   ])('lets a refused write to %s change nothing', async (prefix, snapshot) => {
     const before = await t.db.query(snapshot);
     const writes = ROUTES.filter((r) => r.path.startsWith(prefix) && r.method !== 'GET');
     expect(writes.length).toBeGreaterThan(0);
     for (const route of writes) {
-      expectProblem(await call(route, 'anonymous'), 401);
-      expectProblem(await call(route, 'analyst'), 403);
+      for (const who of CALLERS.filter((caller) => route.expected[caller] >= 400)) {
+        expectProblem(await call(route, who), route.expected[who]);
+      }
     }
     expect((await t.db.query(snapshot)).rows).toEqual(before.rows);
   });
@@ -310,11 +459,29 @@ describe('Access control (e2e)', () => {
       operations = operationsOf(document);
     });
 
-    it('declares one HTTP bearer (JWT) scheme and no global security', () => {
+    it('declares two HTTP bearer schemes, JWT and API key, and no global security', () => {
       expect(document.components.securitySchemes).toEqual({
         bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
+        apiKey: {
+          type: 'http',
+          scheme: 'bearer',
+          bearerFormat: 'API key',
+          description: expect.stringContaining('POST /api/api-keys'),
+        },
       });
       expect(document.security ?? []).toEqual([]);
+    });
+
+    it('lists the API key scheme beside the JWT one on exactly the routes a key may call', () => {
+      const byKey = new Map(operations.map((o) => [o.key, o]));
+      for (const route of ROUTES.filter((r) => r.expected.anonymous === 401)) {
+        const keyAccepted = KEYS.some((k) => passesGuards(route.expected[k]));
+        const where = key(route.method, route.path);
+        expect({ where, security: byKey.get(where)?.security }).toEqual({
+          where,
+          security: keyAccepted ? [{ bearer: [] }, { apiKey: [] }] : [{ bearer: [] }],
+        });
+      }
     });
 
     it('marks exactly the routes that refuse anonymous callers with bearer security', () => {
@@ -342,20 +509,25 @@ describe('Access control (e2e)', () => {
       }
     });
 
-    // 403 on every route restricted to groups: even one open to analysts and admins refuses a
-    // user with no group, whom the database admits (test/openapi.e2e-spec.ts).
-    it('documents 401 on every protected route and 403 on every route restricted to groups', () => {
+    // 403 on every route that refuses some caller: the session routes refuse API keys, the
+    // others some group (and a user with no group, whom the database admits:
+    // test/openapi.e2e-spec.ts).
+    it('documents 401 on every protected route and 403 on every route that refuses someone', () => {
       const byKey = new Map(operations.map((o) => [o.key, o]));
-      const anySignedIn = ['GET /api/auth/me', 'POST /api/auth/logout'];
       for (const route of ROUTES.filter((r) => r.path !== '/docs-json')) {
-        const responses = Object.keys(byKey.get(key(route.method, route.path))!.responses);
-        if (route.expected.anonymous === 401) expect(responses).toContain('401');
-        if (
-          route.expected.anonymous === 401 &&
-          !anySignedIn.includes(key(route.method, route.path))
-        )
-          expect(responses).toContain('403');
-        else expect(responses).not.toContain('403');
+        const where = key(route.method, route.path);
+        const responses = Object.keys(byKey.get(where)!.responses);
+        const answers = Object.values(route.expected);
+        // (A public route may document a 401 of its own: bad credentials at sign-in.)
+        if (answers.includes(401))
+          expect({ where, responses }).toEqual({
+            where,
+            responses: expect.arrayContaining(['401']),
+          });
+        expect({ where, 403: responses.includes('403') }).toEqual({
+          where,
+          403: answers.includes(403),
+        });
       }
     });
 

@@ -774,7 +774,7 @@ describe('Events API (e2e)', () => {
       const one = document.paths['/api/events/{id}'].get;
       for (const operation of [create, list, one]) {
         expect(operation.tags).toEqual(['events']);
-        expect(operation.security).toEqual([{ bearer: [] }]);
+        expect(operation.security).toEqual([{ bearer: [] }, { apiKey: [] }]);
         expect(Object.keys(operation.responses)).toEqual(
           expect.arrayContaining(['400', '401', '403']),
         );

@@ -190,14 +190,18 @@ const EVENT_JSON = `CASE WHEN e.id IS NULL THEN NULL ELSE jsonb_build_object(
     'occurred_at', ${isoText('e.occurred_at')}, 'received_at', ${isoText('e.received_at')},
     'src_ip', host(e.src_ip), 'dst_ip', host(e.dst_ip), 'attributes', e.attributes) END`;
 
+/** Alerts as their detail shows them: with the assignee's username and the event, if any. */
+const DETAIL_SELECT =
+  `SELECT ${columns('a', { enrichment: true })}, u.username AS assignee_username,` +
+  ` ${EVENT_JSON} AS event FROM ${FROM}` +
+  ` LEFT JOIN users u ON u.id = a.assignee_id LEFT JOIN events e ON e.id = a.event_id`;
+
 /** One alert with its assignee's username and the event that raised it (if any). */
 export function alertByIdQuery(id: string): SqlQuery {
-  return {
-    sql:
-      `SELECT ${columns('a', { enrichment: true })}, u.username AS assignee_username,` +
-      ` ${EVENT_JSON} AS event FROM ${FROM}` +
-      ` LEFT JOIN users u ON u.id = a.assignee_id LEFT JOIN events e ON e.id = a.event_id` +
-      ` WHERE a.id = $1`,
-    params: [id],
-  };
+  return { sql: `${DETAIL_SELECT} WHERE a.id = $1`, params: [id] };
+}
+
+/** The details of the alerts with these ids that exist, in no particular order. */
+export function alertsByIdsQuery(ids: readonly string[]): SqlQuery {
+  return { sql: `${DETAIL_SELECT} WHERE a.id = ANY($1::uuid[])`, params: [ids] };
 }

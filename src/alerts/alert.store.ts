@@ -16,6 +16,7 @@ import type { Enrichment, EnrichmentType } from '../enrichment/enrichment.types.
 import type { AlertState, FieldChange } from './alert-lifecycle.js';
 import {
   alertByIdQuery,
+  alertsByIdsQuery,
   alertConditions,
   type AlertDetailRow,
   type AlertFilter,
@@ -31,7 +32,7 @@ import {
   alertStatsQuery,
   type AlertStatsRow,
 } from './alert-stats-sql.js';
-import type { AlertStatus, Resolution } from './alert.types.js';
+import type { AlertOrigin, AlertStatus, Resolution } from './alert.types.js';
 
 /**
  * A new alert in the column order of the page insert (read back by position: PostgreSQL parses
@@ -86,6 +87,11 @@ export interface AlertKey {
   fingerprint: string | null;
 }
 
+/** An alert a push stored: its id and dedup key. */
+export interface StoredAlert extends AlertKey {
+  id: string;
+}
+
 /** What the alert an event raises adds to the event: its dedup key and enrichment. */
 export interface EventAlert {
   fingerprint: Buffer;
@@ -96,7 +102,8 @@ export interface EventAlert {
 }
 
 export interface Actor {
-  id: string;
+  /** The user; null for an API key (actor_id references users; the username says which key). */
+  id: string | null;
   username: string;
 }
 
@@ -131,18 +138,25 @@ interface StateRow {
 }
 
 /**
- * The page insert: `inserted` holds (source, created_at) of each alert stored, duplicates left
- * out by the dedup keys' unique indexes.
+ * The insert of a page of rows (encodeAlertRows, at $1) from `origin`: `inserted` holds what
+ * `returning` names of each alert stored, duplicates left out by the dedup keys' unique indexes.
  */
-const INSERTED_CTE = `inserted AS (
-  INSERT INTO alerts (source, external_id, fingerprint, severity, description, created_at,
+function insertedCte(origin: AlertOrigin, returning: string): string {
+  return `inserted AS (
+  INSERT INTO alerts (source, external_id, fingerprint, origin, severity, description, created_at,
                       src_ip, dst_ip, country, user_name, enrichment_type, enrichment)
-  SELECT r->>0, r->>1, decode(r->>2, 'hex'), r->>3, r->>4, (r->>5)::timestamptz,
+  SELECT r->>0, r->>1, decode(r->>2, 'hex'), '${origin}', r->>3, r->>4, (r->>5)::timestamptz,
          (r->>6)::inet, (r->>7)::inet, r->>8, r->>9, r->>10, r->11
   FROM jsonb_array_elements($1::jsonb) AS r
   ON CONFLICT DO NOTHING
-  RETURNING source, created_at
+  RETURNING ${returning}
 )`;
+}
+
+/** A sync's page: (source, created_at) of each alert stored. */
+const INSERTED_CTE = insertedCte('upstream', 'source, created_at');
+/** A push: each alert stored, with its id and dedup key. */
+const PUSHED_CTE = insertedCte('push', 'id, source, external_id, fingerprint');
 
 /**
  * An alert's state with its assignee's username, read by a statement of its own once the rows are
@@ -212,6 +226,14 @@ export class AlertStore {
     return row ?? null;
   }
 
+  /** The alerts with these ids that still exist, in the order of `ids`. */
+  async findManyById(ids: readonly string[]): Promise<AlertDetailRow[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.run<AlertDetailRow>(alertsByIdsQuery(ids));
+    const byId = new Map(rows.map((row) => [row.id, row]));
+    return ids.flatMap((id) => byId.get(id) ?? []);
+  }
+
   /** The alerts created in the last `hours` hours of the database clock, counted and timed. */
   async stats(hours: number): Promise<AlertStats> {
     const [row] = await this.run<AlertStatsRow>(alertStatsQuery(hours));
@@ -260,6 +282,29 @@ export class AlertStore {
     return new Set(rows.map((r) => r.i));
   }
 
+  /**
+   * The ids of the alerts the store holds under `keys`, by position in `keys` (a key it does not
+   * hold has none). On `db`, the pool unless given: a statement on its own sees what is committed
+   * when it starts, so an alert a concurrent writer committed is found.
+   */
+  async knownIds(keys: readonly AlertKey[], db: Queryable = this.db): Promise<Map<number, string>> {
+    if (keys.length === 0) return new Map();
+    const rows = await db.query<{ i: number; id: string }>(
+      `SELECT (k.n - 1)::int AS i, found.id
+       FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY AS k(source, external_id, fingerprint, n)
+       CROSS JOIN LATERAL (
+         SELECT a.id FROM alerts a
+         WHERE k.external_id IS NOT NULL AND a.source = k.source AND a.external_id = k.external_id
+         UNION ALL
+         SELECT a.id FROM alerts a
+         WHERE k.external_id IS NULL AND a.external_id IS NULL
+           AND a.fingerprint = decode(k.fingerprint, 'hex')
+       ) AS found`,
+      [keys.map((k) => k.source), keys.map((k) => k.externalId), keys.map((k) => k.fingerprint)],
+    );
+    return new Map(rows.map((r) => [r.i, r.id]));
+  }
+
   // ---- new alerts -------------------------------------------------------------------------
 
   /**
@@ -277,6 +322,29 @@ export class AlertStore {
       `WITH ${INSERTED_CTE}${part.ctes ? `, ${part.ctes}` : ''}\n${part.final}`,
       [alerts, ...part.params],
     );
+  }
+
+  /**
+   * Pushed alerts (encodeAlertRows; origin `push`) and the caller's share, in ONE statement.
+   * Answers `stored`, each alert stored (a row whose key the store already held, or an earlier row
+   * of the same statement had, is not among them), beside what the part's `final`, a select list,
+   * reads (its CTEs may read `inserted`: id, source, external_id, fingerprint of each alert
+   * stored). The part's parameters are numbered from $2.
+   */
+  async insertPushed<R extends object>(
+    db: Queryable,
+    alerts: Buffer,
+    part: StatementPart,
+  ): Promise<R & { stored: StoredAlert[] }> {
+    const [row] = await db.query<R & { stored: StoredAlert[] }>(
+      `WITH ${PUSHED_CTE}${part.ctes ? `, ${part.ctes}` : ''}
+       SELECT (SELECT coalesce(jsonb_agg(jsonb_build_object('id', id, 'source', source,
+                 'externalId', external_id, 'fingerprint', encode(fingerprint, 'hex'))), '[]')
+               FROM inserted) AS stored,
+              ${part.final}`,
+      [alerts, ...part.params],
+    );
+    return row;
   }
 
   /**

@@ -5,7 +5,8 @@
 export const ALERT_STATUSES = ['open', 'acknowledged', 'resolved'] as const;
 export type AlertStatus = (typeof ALERT_STATUSES)[number];
 
-export const ALERT_ORIGINS = ['upstream', 'event'] as const;
+/** upstream: fetched by a sync; event: raised by POST /api/events; push: POST /api/ingest/alerts. */
+export const ALERT_ORIGINS = ['upstream', 'event', 'push'] as const;
 export type AlertOrigin = (typeof ALERT_ORIGINS)[number];
 
 export const RESOLUTIONS = ['true_positive', 'false_positive', 'benign', 'duplicate'] as const;

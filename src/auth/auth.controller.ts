@@ -8,7 +8,7 @@ import {
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import { ProblemDetails } from '../common/problem/problem-details.js';
-import type { Principal } from '../users/principal.js';
+import { type Principal, userIdOf } from '../users/principal.js';
 import { Authenticated, Public } from './access.decorators.js';
 import { AuthService, TokenPair } from './auth.service.js';
 import { CurrentUser } from './current-user.decorator.js';
@@ -76,7 +76,7 @@ export class AuthController {
   @ApiOperation({ operationId: 'getCurrentUser', summary: 'The signed-in user' })
   @ApiOkResponse({ type: MeDto })
   me(@CurrentUser() user: Principal): MeDto {
-    return { id: user.id, username: user.username, groups: user.groups };
+    return { id: userIdOf(user), username: user.username, groups: user.groups };
   }
 }
 

@@ -4,7 +4,7 @@ import { JwtService } from '@nestjs/jwt';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { AuthenticationError } from '../common/problem/domain-error.js';
 import { authConfig } from '../config/auth.config.js';
-import type { Principal } from '../users/principal.js';
+import { type Principal, userIdOf } from '../users/principal.js';
 import { UsersService } from '../users/users.service.js';
 import { AccessTokenClaims, JWT_AUDIENCE, JWT_ISSUER } from './jwt.strategy.js';
 import { RefreshTokensRepository } from './refresh-tokens.repository.js';
@@ -66,8 +66,9 @@ export class AuthService {
   }
 
   async logout(principal: Principal, refreshToken: string): Promise<void> {
-    const family = await this.refreshTokens.revokeFamilyOf(hashToken(refreshToken), principal.id);
-    if (family) this.users.forgetSession(principal.id, family);
+    const userId = userIdOf(principal);
+    const family = await this.refreshTokens.revokeFamilyOf(hashToken(refreshToken), userId);
+    if (family) this.users.forgetSession(userId, family);
   }
 
   /** Revokes a session: its refresh tokens, and (through the sid claim) its access tokens. */

@@ -7,7 +7,7 @@ import {
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Principal } from '../users/principal.js';
-import { AllowedGroups, PublicRoute } from './access.decorators.js';
+import { AllowedGroups, API_KEYS_REFUSED, PublicRoute } from './access.decorators.js';
 
 @Injectable()
 export class GroupsGuard implements CanActivate {
@@ -26,7 +26,12 @@ export class GroupsGuard implements CanActivate {
       throw new ForbiddenException('This route declares no access rule');
     }
     const { user } = context.switchToHttp().getRequest<{ user: Principal }>();
-    if (allowed.length === 0 || allowed.some((group) => user.groups.includes(group))) return true;
+    if (allowed.length === 0) {
+      // Routes about a signed-in user's session: an API key has none.
+      if (user.apiKeyId !== undefined) throw new ForbiddenException(API_KEYS_REFUSED);
+      return true;
+    }
+    if (allowed.some((group) => user.groups.includes(group))) return true;
     throw new ForbiddenException(`Requires group: ${allowed.join(' or ')}`);
   }
 }

@@ -328,6 +328,50 @@ export class Environment {
   @Min(0)
   @Max(168)
   TOR_REFRESH_HOURS = 6;
+
+  /**
+   * Seconds to wait before each retry of a webhook delivery, as a comma list (each value gets
+   * ±20 % jitter; a 429's longer Retry-After wins). Past the last, the delivery fails.
+   */
+  @Matches(/^\s*\d{1,6}(\s*,\s*\d{1,6}){0,19}\s*$/, {
+    message: 'must be a comma list of 1 to 20 whole numbers of seconds, e.g. 5,30,120',
+  })
+  WEBHOOK_RETRY_SCHEDULE_SECONDS = '5,30,120,600,3600,21600';
+
+  /** A webhook request is abandoned (and retried) after this many seconds. */
+  @Transform(toInteger)
+  @IsInt()
+  @Min(1)
+  @Max(120)
+  WEBHOOK_TIMEOUT_SECONDS = 10;
+
+  /** How often each replica looks for deliveries that are due (milliseconds). */
+  @Transform(toInteger)
+  @IsInt()
+  @Min(50)
+  @Max(60000)
+  WEBHOOK_POLL_INTERVAL_MS = 250;
+
+  /** Deliveries one replica sends at once. */
+  @Transform(toInteger)
+  @IsInt()
+  @Min(1)
+  @Max(64)
+  WEBHOOK_CONCURRENCY = 8;
+
+  /** A subscription whose deliveries fail this many times in a row is paused, saying why. */
+  @Transform(toInteger)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  WEBHOOK_PAUSE_AFTER_FAILURES = 5;
+
+  /** Finished deliveries (delivered or failed) are kept in the log this many days. */
+  @Transform(toInteger)
+  @IsInt()
+  @Min(1)
+  @Max(3650)
+  WEBHOOK_LOG_DAYS = 30;
 }
 
 /**

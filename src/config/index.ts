@@ -5,3 +5,4 @@ export { ConfigurationError, readEnvironment } from './environment.js';
 export { enrichmentConfig, type EnrichmentConfig } from './enrichment.config.js';
 export { ingestionConfig, type IngestionConfig } from './ingestion.config.js';
 export { throttleConfig, type ThrottleConfig } from './throttle.config.js';
+export { webhookConfig, type WebhookConfig } from './webhook.config.js';

@@ -44,7 +44,8 @@ export interface NewEvent {
   srcIp: string | null;
   dstIp: string | null;
   attributes: Record<string, unknown>;
-  createdBy: string;
+  /** The user who posted it; null for an API key (created_by references users). */
+  createdBy: string | null;
 }
 
 /** An event as read: its columns, IPs without a prefix length, its alert (if any). */

@@ -6,6 +6,9 @@ import { IngestionController } from './ingestion.controller.js';
 import { IngestionService } from './ingestion.service.js';
 import { SettingsChangeListener } from './settings-change.listener.js';
 import { IngestionMetrics } from './ingestion-metrics.js';
+import { PushIngestionController } from './push-ingestion.controller.js';
+import { PushIngestionService } from './push-ingestion.service.js';
+import { PushRepository } from './push.repository.js';
 import { SettingsRepository } from './settings.repository.js';
 
 import { SyncCircuitService } from './sync-circuit.service.js';
@@ -21,7 +24,7 @@ import { UpstreamCredentials } from './upstream-credentials.js';
 
 @Module({
   imports: [ScheduleModule.forRoot(), EnrichmentModule, AlertsModule],
-  controllers: [IngestionController, UpstreamChaosController],
+  controllers: [IngestionController, PushIngestionController, UpstreamChaosController],
   providers: [
     UpstreamCredentials,
     UpstreamClient,
@@ -35,6 +38,8 @@ import { UpstreamCredentials } from './upstream-credentials.js';
     SyncCircuitService,
     IngestionMetrics,
     IngestionService,
+    PushRepository,
+    PushIngestionService,
   ],
   // The facade alone: the repository, scheduler and circuit are reached through it.
   exports: [IngestionService],

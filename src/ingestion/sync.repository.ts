@@ -3,10 +3,12 @@
 // page (alerts through the alert store, quarantine, bookmark, run counters) in one statement on
 // that connection.
 import { Injectable } from '@nestjs/common';
-import { AlertStore, type AlertInsertRow, encodeAlertRows } from '../alerts/alert.store.js';
+import { AlertStore } from '../alerts/alert.store.js';
 import { Database, type Session } from '../database/database.js';
 import type { EnrichedAlert } from '../enrichment/enrichment.service.js';
 import type { NormalizedAlert } from './alert-normalizer.js';
+import { quarantinedCte } from './quarantine-sql.js';
+import { encodeAlerts, encodeQuarantine, type QuarantineRow } from './record-screening.js';
 import type { FailureStreak } from './sync-circuit.js';
 
 /** pg_advisory_lock key for "a sync is running" ('VIGL' as an int). */
@@ -16,16 +18,6 @@ export type SyncTrigger = 'startup' | 'schedule' | 'manual';
 /** incremental: from the bookmark; reconcile: re-reads a window for alerts that arrived late. */
 export type SyncMode = 'incremental' | 'reconcile';
 export type SyncResult = 'running' | 'success' | 'failed' | 'interrupted';
-
-export interface QuarantineRow {
-  /** SHA-256 of the record's whole JSON text: the same bad record is kept once. */
-  hash: Buffer;
-  /** The record's JSON text, cut at QUARANTINE_TEXT_MAX characters. */
-  text: string;
-  /** UTF-8 bytes of the whole text. */
-  bytes: number;
-  reason: string;
-}
 
 /**
  * One batch of a page (a page is committed in batches of at most SYNC_PAGE_SIZE records, so a
@@ -106,6 +98,9 @@ export interface QuarantinedRecord {
   reason: string;
   receivedAt: Date;
 }
+
+/** A page's quarantine rows ($2) for its run ($3). */
+const PAGE_QUARANTINED = quarantinedCte('$2', '$3');
 
 /** The columns of a run, named as SyncRun names them, so rows need no mapping. */
 const RUN_COLUMNS = `id, trigger, mode, started_at AS "startedAt", finished_at AS "finishedAt", result,
@@ -196,36 +191,12 @@ export class SyncRepository {
    * (jsonb_to_recordset).
    */
   encodePage(page: PageCommit): EncodedPage {
-    const { enrichments } = page;
-    const rows = page.alerts.map((a, i): AlertInsertRow => {
-      const e = enrichments[i];
-      return [
-        a.source,
-        a.externalId,
-        a.fingerprint,
-        a.severity,
-        a.description,
-        a.createdAt.toISOString(),
-        a.srcIp,
-        a.dstIp,
-        e.country,
-        e.user,
-        e.enrichmentType,
-        e.enrichment,
-      ];
-    });
-    const quarantine = page.quarantine.map((q) => ({
-      hash: q.hash.toString('hex'),
-      raw: q.text,
-      bytes: q.bytes,
-      reason: q.reason,
-    }));
     return {
       runId: page.runId,
       fetched: page.fetched,
       alertCount: page.alertCount,
-      alerts: encodeAlertRows(rows),
-      quarantine: JSON.stringify(quarantine),
+      alerts: encodeAlerts(page.alerts, page.enrichments),
+      quarantine: encodeQuarantine(page.quarantine),
       bookmark: page.bookmark,
       pageDone: page.pageDone,
       lateUpTo: page.lateUpTo,
@@ -245,13 +216,7 @@ export class SyncRepository {
    */
   async commitPage(session: Session, page: EncodedPage): Promise<PageResult> {
     const rows = await this.alerts.insertPage<PageResult>(session, page.alerts, {
-      ctes: `quarantined AS (
-         INSERT INTO quarantine (run_id, payload_hash, raw, raw_bytes, reason)
-         SELECT $3, decode(hash, 'hex'), raw, bytes, reason
-         FROM jsonb_to_recordset($2::jsonb) AS q(hash text, raw text, bytes int, reason text)
-         ON CONFLICT (payload_hash) DO NOTHING
-         RETURNING 1
-       ), counted AS (
+      ctes: `${PAGE_QUARANTINED}, counted AS (
          SELECT count(*)::int AS n_inserted,
                 (count(*) FILTER (WHERE created_at <= $7::timestamptz))::int AS n_late,
                 (count(*) FILTER (WHERE created_at > $8::timestamptz))::int AS n_future_dated

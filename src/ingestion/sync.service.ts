@@ -22,15 +22,9 @@ import { MetricsService } from '../metrics/metrics.service.js';
 import { normalizeAlert, NormalizedAlert } from './alert-normalizer.js';
 import { LARGE_PAGE_CHARS } from './page-budget.js';
 import { renderRecord } from './record-rendering.js';
+import { type QuarantineRow, screenRecord } from './record-screening.js';
 import { SyncAlreadyRunningError } from './sync-already-running.error.js';
-import {
-  EncodedPage,
-  QuarantineRow,
-  SyncMode,
-  SyncRepository,
-  SyncRun,
-  SyncTrigger,
-} from './sync.repository.js';
+import { EncodedPage, SyncMode, SyncRepository, SyncRun, SyncTrigger } from './sync.repository.js';
 import { PageRequest, UpstreamClient, UpstreamPage } from './upstream.client.js';
 
 /** Ends a run as failed with its message, after what it fetched so far has committed. */
@@ -376,12 +370,9 @@ export class SyncService implements BeforeApplicationShutdown {
     const valid: NormalizedAlert[] = [];
     const quarantine: QuarantineRow[] = [];
     for (const record of records) {
-      const result = normalizeAlert(record);
-      if (result.ok) valid.push(result.alert);
-      else {
-        const { text, bytes, sha256 } = renderRecord(record);
-        quarantine.push({ hash: sha256, text, bytes, reason: result.reason });
-      }
+      const screened = screenRecord(record);
+      if (screened.ok) valid.push(screened.alert);
+      else quarantine.push(screened.quarantine);
     }
     for (const alert of valid) {
       const at = alert.createdAt.getTime();

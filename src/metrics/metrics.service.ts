@@ -13,6 +13,10 @@ export interface FinishedSync {
   durationSeconds: number;
 }
 
+/** Where ingested records came from: a sync (`upstream`) or POST /api/ingest/alerts (`push`). */
+const INGEST_ORIGINS = ['upstream', 'push'] as const;
+export type IngestOrigin = (typeof INGEST_ORIGINS)[number];
+
 /** What one committed batch stored (the commit statement's own counts). */
 export interface CommittedBatch {
   insertedBySource: Record<string, number>;
@@ -49,14 +53,15 @@ export class MetricsService {
 
   private readonly ingested = new Counter({
     name: 'vigil_alerts_ingested_total',
-    help: 'Alerts stored by syncs of this process (new ones, not duplicates), by source',
-    labelNames: ['source'] as const,
+    help: 'Alerts stored by syncs (origin upstream) and pushes (origin push) of this process (new ones, not duplicates), by source',
+    labelNames: ['source', 'origin'] as const,
     registers: [this.registry],
   });
 
   private readonly quarantined = new Counter({
     name: 'vigil_quarantined_records_total',
-    help: 'Upstream records quarantined by syncs of this process (new ones)',
+    help: 'Records quarantined by syncs (origin upstream) and pushes (origin push) of this process (new ones)',
+    labelNames: ['origin'] as const,
     registers: [this.registry],
   });
 
@@ -68,7 +73,7 @@ export class MetricsService {
 
   private readonly futureDated = new Counter({
     name: 'vigil_future_dated_alerts_total',
-    help: 'Alerts stored by syncs of this process dated more than SYNC_MAX_FUTURE_SECONDS ahead of its clock',
+    help: 'Alerts stored by syncs and pushes of this process dated more than SYNC_MAX_FUTURE_SECONDS ahead of its clock',
     registers: [this.registry],
   });
 
@@ -79,8 +84,25 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  private readonly webhookAttempts = new Counter({
+    name: 'vigil_webhook_deliveries_total',
+    help: 'Webhook delivery attempts of this process, by subscription id and outcome (delivered, retry: will be tried again, failed: given up)',
+    labelNames: ['subscription', 'outcome'] as const,
+    registers: [this.registry],
+  });
+
+  private readonly webhookLatency = new Histogram({
+    name: 'vigil_webhook_delivery_latency_seconds',
+    help: 'From a delivery being written (with its alerts) to its receiver answering 2xx, by subscription id',
+    labelNames: ['subscription'] as const,
+    buckets: [0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300, 3600, 21600],
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'vigil_' });
+    // Both series from the start, at 0, as the counter was before it had a label.
+    for (const origin of INGEST_ORIGINS) this.quarantined.inc({ origin }, 0);
   }
 
   /** A gauge whose value is read when Prometheus scrapes (e.g. from the database). */
@@ -118,12 +140,22 @@ export class MetricsService {
     this.syncDuration.observe(run.durationSeconds);
   }
 
-  pageCommitted(batch: CommittedBatch): void {
+  pageCommitted(batch: CommittedBatch, origin: IngestOrigin = 'upstream'): void {
     for (const [source, n] of Object.entries(batch.insertedBySource))
-      this.ingested.inc({ source }, n);
-    if (batch.quarantined > 0) this.quarantined.inc(batch.quarantined);
+      this.ingested.inc({ source, origin }, n);
+    if (batch.quarantined > 0) this.quarantined.inc({ origin }, batch.quarantined);
     if (batch.late > 0) this.late.inc(batch.late);
     if (batch.futureDated > 0) this.futureDated.inc(batch.futureDated);
+  }
+
+  /** Subscription ids are a bounded set (an admin creates each). */
+  webhookAttempt(
+    subscription: string,
+    outcome: 'delivered' | 'retry' | 'failed',
+    latencySeconds?: number,
+  ): void {
+    this.webhookAttempts.inc({ subscription, outcome });
+    if (latencySeconds !== undefined) this.webhookLatency.observe({ subscription }, latencySeconds);
   }
 
   upstreamResponse(status: number | undefined): void {

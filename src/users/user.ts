@@ -1,4 +1,5 @@
-export const GROUPS = ['admin', 'analyst'] as const;
+/** `ingest`: may only push alerts (POST /api/ingest/alerts); meant for API keys of sources that push. */
+export const GROUPS = ['admin', 'analyst', 'ingest'] as const;
 export type Group = (typeof GROUPS)[number];
 
 /** A user as the service reads it (the password hash only where a login needs it). */

@@ -5,6 +5,7 @@ import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { documentProblemMediaType } from '../problem/problem-media-type.js';
 import { documentCommonResponses } from './common-responses.js';
+import { API_KEY_SCHEME, JWT_SCHEME } from './security-schemes.js';
 
 /**
  * OpenAPI 3.1, whose schemas are JSON Schema 2020-12: a nullable object is
@@ -24,7 +25,17 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .setVersion('0.1.0')
     // Relative to where the document is served: the service itself, whatever its address.
     .addServer('/', 'This service')
-    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
+    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, JWT_SCHEME)
+    .addBearerAuth(
+      {
+        type: 'http',
+        scheme: 'bearer',
+        bearerFormat: 'API key',
+        description:
+          'An API key (`vgk_…`) from POST /api/api-keys, sent as `Authorization: Bearer <key>`',
+      },
+      API_KEY_SCHEME,
+    )
     .build();
   // As package.json says: private, no licence granted (so neither an SPDX identifier nor a URL).
   config.info.license = { name: 'UNLICENSED' };

@@ -9,6 +9,9 @@ import { ContextVersion1764000000100 } from './1764000000100-context-version.js'
 import { HostileUpstream1764100000000 } from './1764100000000-hostile-upstream.js';
 import { LiveSessionIndex1764200000400 } from './1764200000400-live-session-index.js';
 import { AlertRollups1764300000000 } from './1764300000000-alert-rollups.js';
+import { ApiKeys1764400000000 } from './1764400000000-api-keys.js';
+import { PushOrigin1764400000100 } from './1764400000100-push-origin.js';
+import { Webhooks1764400000200 } from './1764400000200-webhooks.js';
 
 export const MIGRATIONS = [
   Identity1763700000000,
@@ -20,4 +23,7 @@ export const MIGRATIONS = [
   HostileUpstream1764100000000,
   LiveSessionIndex1764200000400,
   AlertRollups1764300000000,
+  ApiKeys1764400000000,
+  PushOrigin1764400000100,
+  Webhooks1764400000200,
 ];

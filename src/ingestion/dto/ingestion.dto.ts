@@ -94,7 +94,14 @@ export class ListQuarantineQuery extends ListRunsQuery {
 
 export class QuarantinedRecordDto {
   @ApiProperty({ format: 'uuid' }) id: string;
-  @ApiProperty({ format: 'uuid', nullable: true, type: String }) run_id: string | null;
+  @ApiProperty({
+    format: 'uuid',
+    nullable: true,
+    type: String,
+    description:
+      'The sync run that fetched the record; null for a pushed one (POST /api/ingest/alerts)',
+  })
+  run_id: string | null;
   @ApiProperty({
     // Any JSON value: a record that is not an object is quarantined for that very reason.
     anyOf: ['object', 'array', 'string', 'number', 'boolean', 'null'].map((type) => ({ type })),

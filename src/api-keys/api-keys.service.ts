@@ -1,0 +1,132 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
+import { AuthenticationError, NotFoundError } from '../common/problem/domain-error.js';
+import { loggableError } from '../common/problem/loggable-error.js';
+import { authConfig } from '../config/auth.config.js';
+import type { Principal } from '../users/principal.js';
+import type { Group } from '../users/user.js';
+import type { ApiKey, ApiKeyCredential } from './api-key.js';
+import {
+  displayPrefixOf,
+  generateApiKey,
+  hashApiKey,
+  isWellFormedApiKey,
+} from './api-key-secret.js';
+import { ApiKeyThrottle } from './api-key-throttle.js';
+import { ApiKeysRepository } from './api-keys.repository.js';
+
+export interface NewApiKeyInput {
+  name: string;
+  groups: Group[];
+  expiresAt: Date | null;
+}
+
+/** A key just created: the only time its secret exists outside the caller's hands. */
+export interface CreatedApiKey extends ApiKey {
+  key: string;
+}
+
+/**
+ * A key's last use is recorded at this resolution: a request writes `last_used_at` only when the
+ * recorded use is older, so a busy key costs one UPDATE a minute, not one per request.
+ */
+export const LAST_USE_RESOLUTION_MS = 60_000;
+
+const INVALID_KEY = 'The API key is unknown, revoked or expired';
+
+@Injectable()
+export class ApiKeysService {
+  private readonly logger = new Logger(ApiKeysService.name);
+  // As for users' tokens (UsersService): a key's row is read at most once per AUTH_USER_CACHE_MS
+  // per replica, so revocation holds everywhere within the bound deactivation has; revoking
+  // through this process evicts it here at once. Expiry is compared with the clock on every request.
+  private readonly cache = new Map<string, { key: ApiKeyCredential | null; until: number }>();
+  private nextSweep = 0;
+
+  constructor(
+    private readonly keys: ApiKeysRepository,
+    private readonly throttle: ApiKeyThrottle,
+    @Inject(authConfig.KEY) private readonly config: ConfigType<typeof authConfig>,
+  ) {}
+
+  async create(input: NewApiKeyInput, creator: Principal): Promise<CreatedApiKey> {
+    const key = generateApiKey();
+    const created = await this.keys.insert({
+      name: input.name,
+      groups: [...new Set(input.groups)].sort(),
+      keyHash: hashApiKey(key),
+      prefix: displayPrefixOf(key),
+      createdBy: creator.id,
+      expiresAt: input.expiresAt,
+    });
+    this.logger.log(
+      { apiKey: created.id, groups: created.groups },
+      `API key ${created.name} created`,
+    );
+    return { ...created, key };
+  }
+
+  list(): Promise<ApiKey[]> {
+    return this.keys.list();
+  }
+
+  async revoke(id: string): Promise<void> {
+    if (!(await this.keys.revoke(id))) throw new NotFoundError('API key', id);
+    for (const [cacheKey, entry] of this.cache) {
+      if (entry.key?.id === id) this.cache.delete(cacheKey);
+    }
+    this.logger.log({ apiKey: id }, 'API key revoked');
+  }
+
+  /**
+   * The principal of a request made with `secret`: an unknown, revoked or expired key is an
+   * AuthenticationError (401); a database that cannot be reached is thrown as it is (503), never
+   * mistaken for a bad key. Counts the request against the key's rate limit.
+   */
+  async authenticate(secret: string): Promise<Principal> {
+    const now = Date.now();
+    const key = isWellFormedApiKey(secret) ? await this.liveKey(secret, now) : null;
+    if (!key || (key.expiresAt !== null && key.expiresAt.getTime() <= now)) {
+      throw new AuthenticationError(INVALID_KEY);
+    }
+    await this.throttle.hit(key.id);
+    await this.recordUse(key, now);
+    return { id: null, username: `key:${key.name}`, groups: key.groups, apiKeyId: key.id };
+  }
+
+  private async liveKey(secret: string, now: number): Promise<ApiKeyCredential | null> {
+    const keyHash = hashApiKey(secret);
+    const cacheKey = keyHash.toString('base64');
+    const cached = this.cache.get(cacheKey);
+    if (cached && cached.until > now) return cached.key;
+    const key = await this.keys.findLiveByHash(keyHash);
+    if (this.config.userCacheMs > 0) {
+      this.sweepExpired(now);
+      this.cache.set(cacheKey, { key, until: now + this.config.userCacheMs });
+    }
+    return key;
+  }
+
+  /** Bookkeeping, not a check: a failed write is logged and the request goes on. */
+  private async recordUse(key: ApiKeyCredential, now: number): Promise<void> {
+    if (key.lastUsedAt && now - key.lastUsedAt.getTime() < LAST_USE_RESOLUTION_MS) return;
+    // Other requests of this replica (sharing the cached row) skip the write from here on.
+    key.lastUsedAt = new Date(now);
+    try {
+      await this.keys.recordUse(key.id, LAST_USE_RESOLUTION_MS);
+    } catch (error) {
+      this.logger.warn(
+        { apiKey: key.id, err: loggableError(error) },
+        "Could not record the API key's use",
+      );
+    }
+  }
+
+  private sweepExpired(now: number): void {
+    if (now < this.nextSweep) return;
+    this.nextSweep = now + Math.max(this.config.userCacheMs, 1000) * 10;
+    for (const [cacheKey, entry] of this.cache) {
+      if (entry.until <= now) this.cache.delete(cacheKey);
+    }
+  }
+}
