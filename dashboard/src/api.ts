@@ -86,6 +86,11 @@ export const send = async <T>(
   headers?: Record<string, string>,
 ): Promise<T> => (await call<T>(method, path, { body, headers })).data;
 
+/** DELETE: nothing comes back (204). */
+export const remove = async (path: string): Promise<void> => {
+  await call<unknown>('DELETE', path);
+};
+
 export function errorMessage(error: unknown): string {
   if (error instanceof ApiError) return error.message;
   if (error instanceof Error) return error.message;

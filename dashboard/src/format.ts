@@ -92,3 +92,20 @@ export function fromLocalInput(value: string): string | undefined {
   const date = new Date(value);
   return Number.isNaN(date.getTime()) ? undefined : date.toISOString();
 }
+
+/**
+ * A receiver URL as lists show it: the origin and the first path segment (cut short when long),
+ * the rest elided — a Slack URL's path, or a query string, is the credential itself.
+ */
+export function maskedUrl(raw: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return 'not a URL';
+  }
+  const segments = url.pathname.split('/').filter(Boolean);
+  if (segments.length === 0) return url.search ? `${url.origin}/?…` : url.origin;
+  const first = segments[0].length > 12 ? `${segments[0].slice(0, 4)}…` : segments[0];
+  return `${url.origin}/${first}${segments.length > 1 || url.search ? '/…' : ''}`;
+}

@@ -25,10 +25,25 @@ export type Stats = Schemas['AlertStatsDto'];
 export type Chaos = Schemas['UpstreamChaosDto'];
 export type UserSummary = Schemas['UserDto'];
 export type UserList = Schemas['UserListDto'];
+export type Webhook = Schemas['WebhookDto'];
+export type CreatedWebhook = Schemas['CreatedWebhookDto'];
+export type WebhookList = Schemas['WebhookListDto'];
+export type WebhookFilter = Schemas['WebhookFilterViewDto'];
+export type NewWebhook = Schemas['CreateWebhookDto'];
+export type Delivery = Schemas['DeliveryDto'];
+export type DeliveryPage = Schemas['DeliveryPageDto'];
+export type ApiKey = Schemas['ApiKeyDto'];
+export type CreatedApiKey = Schemas['CreatedApiKeyDto'];
+export type ApiKeyList = Schemas['ApiKeyListDto'];
+export type NewApiKey = Schemas['CreateApiKeyDto'];
 
 export type Severity = Alert['severity'];
 export type Status = Alert['status'];
 export type Resolution = NonNullable<Alert['resolution']>;
+export type Group = Me['groups'][number];
+export type WebhookEvent = Webhook['events'][number];
+export type WebhookFormat = Webhook['format'];
+export type DeliveryStatus = Delivery['status'];
 
 /** GET /health's answer (an inline schema in the document, not a named DTO). */
 type HealthSummary = operations['getHealth']['responses'][200]['content']['application/json'];
@@ -71,7 +86,11 @@ export const RESOLUTIONS = everyOf<Resolution>()([
   'duplicate',
 ]);
 export const ENRICHMENT_TYPES = everyOf<Alert['enrichment_type']>()(['tor_exit_node', 'clean']);
-export const ORIGINS = everyOf<Alert['origin']>()(['upstream', 'event']);
+export const ORIGINS = everyOf<Alert['origin']>()(['upstream', 'event', 'push']);
+export const GROUPS = everyOf<Group>()(['admin', 'analyst', 'ingest']);
+export const WEBHOOK_EVENTS = everyOf<WebhookEvent>()(['alert.created', 'alert.changed']);
+export const WEBHOOK_FORMATS = everyOf<WebhookFormat>()(['standard', 'slack']);
+export const DELIVERY_STATUSES = everyOf<DeliveryStatus>()(['pending', 'delivered', 'failed']);
 /** The mock upstream's ten sources (contract section 1); the source filter accepts any name. */
 export const KNOWN_SOURCES = [
   'firewall',

@@ -3,7 +3,10 @@
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { readView, writeView, type ViewState } from './view-state.js';
 
-export function useView(): [ViewState, (next: ViewState, replace?: boolean) => void] {
+export type Navigate = (next: ViewState, replace?: boolean, hash?: string) => void;
+
+/** The view, and `navigate` to another (keeping the `#section` unless `hash` is given). */
+export function useView(): [ViewState, Navigate] {
   const [view, setView] = useState(() => readView(location.search));
 
   useEffect(() => {
@@ -12,8 +15,8 @@ export function useView(): [ViewState, (next: ViewState, replace?: boolean) => v
     return () => removeEventListener('popstate', onPop);
   }, []);
 
-  const navigate = useCallback((next: ViewState, replace = false) => {
-    const url = `${location.pathname}${writeView(next)}${location.hash}`;
+  const navigate = useCallback<Navigate>((next, replace = false, hash = location.hash) => {
+    const url = `${location.pathname}${writeView(next)}${hash}`;
     if (replace) history.replaceState(null, '', url);
     else history.pushState(null, '', url);
     setView(readView(location.search));

@@ -1,6 +1,7 @@
 // The alerts view lives in the URL: the filters under the API's own parameter names (so the
 // table's query is the page's query string, and a shared or reloaded link shows the same alerts),
-// plus the sort, page size, keyset cursor and the alert open in the drawer.
+// plus the sort, page size, keyset cursor and the alert open in the drawer. So do the admins'
+// pages (`?page=webhooks`, `?page=api-keys`) and the subscription whose delivery log is open.
 
 export const FILTER_KEYS = [
   'severity',
@@ -23,6 +24,13 @@ export const DEFAULT_SORT = '-created_at';
 export const PAGE_SIZES = [25, 50, 100, 200];
 export const DEFAULT_LIMIT = 50;
 
+/** Pages beside the overview (health, metrics, alerts); admins only. */
+export const PAGES = ['webhooks', 'api-keys'] as const;
+export type PageName = (typeof PAGES)[number];
+
+const isPage = (value: string | null): value is PageName =>
+  (PAGES as readonly string[]).includes(value ?? '');
+
 export interface ViewState {
   filters: Filters;
   sort: string;
@@ -32,6 +40,10 @@ export interface ViewState {
   alert?: string;
   /** The metrics window in hours. */
   window?: number;
+  /** An admin page instead of the overview. */
+  page?: PageName;
+  /** On the webhooks page: the subscription whose delivery log is open. */
+  webhook?: string;
 }
 
 export function readView(search: string): ViewState {
@@ -43,6 +55,7 @@ export function readView(search: string): ViewState {
   }
   const limit = Number(params.get('limit'));
   const window = Number(params.get('window'));
+  const page = params.get('page');
   return {
     filters,
     sort: params.get('sort') === 'created_at' ? 'created_at' : DEFAULT_SORT,
@@ -50,12 +63,16 @@ export function readView(search: string): ViewState {
     cursor: params.get('cursor') || undefined,
     alert: params.get('alert') || undefined,
     window: Number.isInteger(window) && window > 0 ? window : undefined,
+    page: isPage(page) ? page : undefined,
+    webhook: (page === 'webhooks' && params.get('webhook')) || undefined,
   };
 }
 
 /** The page's query string for a view (defaults left out, so plain links stay short). */
 export function writeView(view: ViewState): string {
   const params = new URLSearchParams();
+  if (view.page) params.set('page', view.page);
+  if (view.page === 'webhooks' && view.webhook) params.set('webhook', view.webhook);
   for (const key of FILTER_KEYS) {
     const value = view.filters[key];
     if (value) params.set(key, value);

@@ -3,12 +3,17 @@ import { get } from '../api.js';
 import { AppContext, useResource } from '../hooks.js';
 import { endSession, onSessionChange, session } from '../session.js';
 import type { Me, UserList } from '../types.js';
-import { useView } from '../use-view.js';
+import { useView, type Navigate } from '../use-view.js';
+import { writeView, type PageName, type ViewState } from '../view-state.js';
 import { AlertsView } from './alerts-view.js';
+import { ApiKeysPage } from './api-keys-page.js';
 import { ControlsPanel } from './controls-panel.js';
 import { HealthPanel } from './health-panel.js';
 import { MetricsPanel } from './metrics-panel.js';
 import { SignIn } from './sign-in.js';
+import { WebhooksPage } from './webhooks-page.js';
+
+const PAGE_TITLES: Record<PageName, string> = { webhooks: 'Webhooks', 'api-keys': 'API keys' };
 
 export function App() {
   const [signedIn, setSignedIn] = useState(session() !== null);
@@ -47,6 +52,13 @@ function Dashboard() {
     () => me && { me, isAdmin: me.groups.includes('admin'), dataVersion, dataChanged },
     [me, dataVersion, dataChanged],
   );
+  const page = view.page;
+
+  useEffect(() => {
+    document.title = page ? `${PAGE_TITLES[page]} · Vigil dashboard` : 'Vigil dashboard';
+    // Back on the overview from a page: to the section its link named.
+    if (!page && location.hash) document.getElementById(location.hash.slice(1))?.scrollIntoView();
+  }, [page, Boolean(context)]);
 
   if (!context) {
     return (
@@ -63,10 +75,24 @@ function Dashboard() {
           Vigil
         </h1>
         <nav aria-label="Sections">
-          <a href="#health">Health</a>
-          <a href="#metrics">Metrics</a>
-          <a href="#alerts">Alerts</a>
-          {context.isAdmin && <a href="#controls">Controls</a>}
+          <SectionLink view={view} navigate={navigate} id="health">
+            Health
+          </SectionLink>
+          <SectionLink view={view} navigate={navigate} id="metrics">
+            Metrics
+          </SectionLink>
+          <SectionLink view={view} navigate={navigate} id="alerts">
+            Alerts
+          </SectionLink>
+          {context.isAdmin && (
+            <>
+              <SectionLink view={view} navigate={navigate} id="controls">
+                Controls
+              </SectionLink>
+              <PageLink view={view} navigate={navigate} page="webhooks" />
+              <PageLink view={view} navigate={navigate} page="api-keys" />
+            </>
+          )}
         </nav>
         <div class="who">
           <span data-testid="signed-in-as">
@@ -78,15 +104,107 @@ function Dashboard() {
         </div>
       </header>
       <main>
-        <div class="row">
-          <HealthPanel />
-          {context.isAdmin && <ControlsPanel />}
-        </div>
-        <MetricsPanel view={view} navigate={navigate} />
-        <AlertsView view={view} navigate={navigate} />
-        {context.isAdmin && <KnownUsers />}
+        {page === undefined ? (
+          <>
+            <div class="row">
+              <HealthPanel />
+              {context.isAdmin && <ControlsPanel />}
+            </div>
+            <MetricsPanel view={view} navigate={navigate} />
+            <AlertsView view={view} navigate={navigate} />
+            {context.isAdmin && <KnownUsers />}
+          </>
+        ) : !context.isAdmin ? (
+          <AdminsOnly view={view} navigate={navigate} page={page} />
+        ) : page === 'webhooks' ? (
+          <WebhooksPage view={view} navigate={navigate} />
+        ) : (
+          <ApiKeysPage />
+        )}
       </main>
     </AppContext.Provider>
+  );
+}
+
+interface LinkProps {
+  view: ViewState;
+  navigate: Navigate;
+}
+
+/** A plain left click: the page handles it; others (new tab, new window) the browser does. */
+const plainClick = (e: MouseEvent) =>
+  e.button === 0 && !e.metaKey && !e.ctrlKey && !e.shiftKey && !e.altKey;
+
+/** The overview as it was left (filters, window), without page or alert. */
+const overview = (view: ViewState): ViewState => ({
+  ...view,
+  page: undefined,
+  webhook: undefined,
+  alert: undefined,
+});
+
+/** A section of the overview: an anchor there, and from an admin page the way back to it. */
+function SectionLink({
+  view,
+  navigate,
+  id,
+  children,
+}: LinkProps & { id: string; children: string }) {
+  if (!view.page) return <a href={`#${id}`}>{children}</a>;
+  const next = overview(view);
+  return (
+    <a
+      href={`${location.pathname}${writeView(next)}#${id}`}
+      onClick={(e) => {
+        if (!plainClick(e)) return;
+        e.preventDefault();
+        navigate(next, false, `#${id}`);
+      }}
+    >
+      {children}
+    </a>
+  );
+}
+
+function PageLink({ view, navigate, page }: LinkProps & { page: PageName }) {
+  const next: ViewState = { ...view, page, webhook: undefined, alert: undefined };
+  return (
+    <a
+      href={`${location.pathname}${writeView(next)}`}
+      aria-current={view.page === page ? 'page' : undefined}
+      onClick={(e) => {
+        if (!plainClick(e)) return;
+        e.preventDefault();
+        if (view.page !== page) navigate(next, false, '');
+      }}
+    >
+      {PAGE_TITLES[page]}
+    </a>
+  );
+}
+
+/** An analyst at an admin page's address: nothing is loaded, and the way back is offered. */
+function AdminsOnly({ view, navigate, page }: LinkProps & { page: PageName }) {
+  const next = overview(view);
+  return (
+    <section class="panel" aria-labelledby="admins-only-title" data-testid="admins-only">
+      <h2 id="admins-only-title">{PAGE_TITLES[page]}</h2>
+      <p class="notice" role="status">
+        This page is for admins: ask one to manage webhooks and API keys.
+      </p>
+      <p>
+        <a
+          href={`${location.pathname}${writeView(next)}`}
+          onClick={(e) => {
+            if (!plainClick(e)) return;
+            e.preventDefault();
+            navigate(next, false, '');
+          }}
+        >
+          Back to the alerts
+        </a>
+      </p>
+    </section>
   );
 }
 

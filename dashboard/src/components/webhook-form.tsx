@@ -1,0 +1,269 @@
+// A new webhook subscription (POST /api/webhooks): the receiver, the events, the alert list's
+// filters (without the time window), the body format; the signing secret in the answer is shown
+// here once.
+import { useState } from 'preact/hooks';
+import { errorMessage, send } from '../api.js';
+import { label, maskedUrl } from '../format.js';
+import {
+  ENRICHMENT_TYPES,
+  KNOWN_SOURCES,
+  ORIGINS,
+  SEVERITIES,
+  STATUSES,
+  WEBHOOK_EVENTS,
+  WEBHOOK_FORMATS,
+  type CreatedWebhook,
+  type NewWebhook,
+  type Severity,
+  type WebhookEvent,
+  type WebhookFormat,
+} from '../types.js';
+import { ShownOnce } from './admin-widgets.js';
+
+const TEXT_FILTERS = [
+  'status',
+  'source',
+  'country',
+  'user',
+  'enrichment_type',
+  'origin',
+  'q',
+] as const;
+type TextFilter = (typeof TEXT_FILTERS)[number];
+
+interface Draft extends Record<TextFilter, string> {
+  url: string;
+  events: WebhookEvent[];
+  severity: Severity[];
+  format: WebhookFormat;
+  enabled: boolean;
+}
+
+const EMPTY: Draft = {
+  url: '',
+  events: ['alert.created'],
+  severity: [],
+  status: '',
+  source: '',
+  country: '',
+  user: '',
+  enrichment_type: '',
+  origin: '',
+  q: '',
+  format: 'standard',
+  enabled: true,
+};
+
+const EVENT_HINTS: Record<WebhookEvent, string> = {
+  'alert.created': 'a new alert',
+  'alert.changed': 'its status, assignee or resolution changed',
+};
+const FORMAT_LABELS: Record<WebhookFormat, string> = {
+  standard: 'Standard JSON ({type, timestamp, data: {alerts}})',
+  slack: 'Slack message (incoming webhook)',
+};
+
+/** The request body: the filter with only the conditions set (none: every alert). */
+function body(draft: Draft): NewWebhook {
+  const filter: NonNullable<NewWebhook['filter']> = {};
+  if (draft.severity.length) {
+    filter.severity = SEVERITIES.filter((s) => draft.severity.includes(s)).join(',');
+  }
+  for (const key of TEXT_FILTERS) {
+    const value = draft[key].trim();
+    if (value) (filter as Record<TextFilter, string>)[key] = value;
+  }
+  return {
+    url: draft.url.trim(),
+    events: WEBHOOK_EVENTS.filter((e) => draft.events.includes(e)),
+    ...(Object.keys(filter).length ? { filter } : {}),
+    format: draft.format,
+    enabled: draft.enabled,
+  };
+}
+
+export function NewWebhookForm({ onCreated }: { onCreated: () => void }) {
+  const [draft, setDraft] = useState<Draft>(EMPTY);
+  const [error, setError] = useState<string>();
+  const [busy, setBusy] = useState(false);
+  const [created, setCreated] = useState<CreatedWebhook>();
+
+  const set = <K extends keyof Draft>(key: K, value: Draft[K]) =>
+    setDraft((d) => ({ ...d, [key]: value }));
+  const toggle = <T extends string>(values: T[], value: T, on: boolean): T[] =>
+    on ? [...values.filter((v) => v !== value), value] : values.filter((v) => v !== value);
+
+  const submit = async (event: Event) => {
+    event.preventDefault();
+    if (draft.events.length === 0) {
+      setError('Choose at least one event.');
+      return;
+    }
+    setBusy(true);
+    setError(undefined);
+    try {
+      const subscription = await send<CreatedWebhook>('POST', '/api/webhooks', body(draft));
+      setCreated(subscription);
+      setDraft(EMPTY);
+      onCreated();
+    } catch (failure) {
+      setError(errorMessage(failure));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const textField = (key: TextFilter, text: string, extra: Record<string, unknown> = {}) => (
+    <div class="field">
+      <label for={`webhook-${key}`}>{text}</label>
+      <input
+        id={`webhook-${key}`}
+        value={draft[key]}
+        placeholder="any"
+        {...extra}
+        onInput={(e) => set(key, e.currentTarget.value)}
+      />
+    </div>
+  );
+  const selectField = (key: TextFilter, text: string, values: readonly string[]) => (
+    <div class="field">
+      <label for={`webhook-${key}`}>{text}</label>
+      <select
+        id={`webhook-${key}`}
+        value={draft[key]}
+        onChange={(e) => set(key, e.currentTarget.value)}
+      >
+        <option value="">Any</option>
+        {values.map((v) => (
+          <option key={v} value={v}>
+            {label(v)}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+
+  return (
+    <section id="new-webhook" class="panel" aria-labelledby="new-webhook-title">
+      <h2 id="new-webhook-title">New subscription</h2>
+      {created && (
+        <ShownOnce
+          id="webhook-secret"
+          title={`Signing secret of ${maskedUrl(created.url)}`}
+          label="Signing secret"
+          value={created.secret}
+          onDone={() => setCreated(undefined)}
+        >
+          The receiver checks each message&apos;s <code>webhook-signature</code> with it (Standard
+          Webhooks); Vigil keeps it only to sign.
+        </ShownOnce>
+      )}
+      <form
+        class="admin-form"
+        onSubmit={(e) => void submit(e)}
+        aria-labelledby="new-webhook-title"
+        data-testid="webhook-form"
+      >
+        <div class="field wide">
+          <label for="webhook-url">Receiver URL</label>
+          <input
+            id="webhook-url"
+            type="url"
+            required
+            maxLength={2048}
+            spellcheck={false}
+            autocomplete="off"
+            placeholder="https://soar.example.com/hooks/vigil"
+            aria-describedby="webhook-url-hint"
+            value={draft.url}
+            onInput={(e) => set('url', e.currentTarget.value)}
+          />
+          <small id="webhook-url-hint" class="muted">
+            http or https. The list shows only its start: a Slack URL&apos;s path is its password.
+          </small>
+        </div>
+        <fieldset>
+          <legend>Events</legend>
+          {WEBHOOK_EVENTS.map((e) => (
+            <label key={e} class="check" title={EVENT_HINTS[e]}>
+              <input
+                type="checkbox"
+                name="events"
+                value={e}
+                checked={draft.events.includes(e)}
+                onChange={(ev) => set('events', toggle(draft.events, e, ev.currentTarget.checked))}
+              />
+              {e}
+            </label>
+          ))}
+        </fieldset>
+        <fieldset class="severity-set">
+          <legend>Severity (none: any)</legend>
+          {SEVERITIES.map((s) => (
+            <label key={s} class={`check sev-chip sev-${s}`}>
+              <input
+                type="checkbox"
+                name="severity"
+                value={s}
+                checked={draft.severity.includes(s)}
+                onChange={(ev) =>
+                  set('severity', toggle(draft.severity, s, ev.currentTarget.checked))
+                }
+              />
+              {s}
+            </label>
+          ))}
+        </fieldset>
+        {selectField('status', 'Status', STATUSES)}
+        {textField('source', 'Source', { list: 'webhook-known-sources' })}
+        <datalist id="webhook-known-sources">
+          {KNOWN_SOURCES.map((s) => (
+            <option key={s} value={s} />
+          ))}
+        </datalist>
+        {textField('country', 'Country', {
+          maxLength: 2,
+          pattern: '[A-Za-z]{2}',
+          title: 'Two-letter ISO 3166 code, e.g. DE',
+          placeholder: 'e.g. DE',
+        })}
+        {textField('user', 'User')}
+        {selectField('enrichment_type', 'Enrichment', ENRICHMENT_TYPES)}
+        {selectField('origin', 'Origin', ORIGINS)}
+        {textField('q', 'Description contains', { type: 'search', placeholder: 'e.g. port scan' })}
+        <div class="field">
+          <label for="webhook-format">Format</label>
+          <select
+            id="webhook-format"
+            value={draft.format}
+            onChange={(e) => set('format', e.currentTarget.value as WebhookFormat)}
+          >
+            {WEBHOOK_FORMATS.map((f) => (
+              <option key={f} value={f}>
+                {FORMAT_LABELS[f]}
+              </option>
+            ))}
+          </select>
+        </div>
+        <label class="check">
+          <input
+            type="checkbox"
+            checked={draft.enabled}
+            onChange={(e) => set('enabled', e.currentTarget.checked)}
+          />
+          Enabled
+        </label>
+        <div class="actions">
+          <button type="submit" disabled={busy}>
+            {busy ? 'Creating…' : 'Create subscription'}
+          </button>
+        </div>
+        {error && (
+          <p class="error" role="alert" data-testid="webhook-form-error">
+            {error}
+          </p>
+        )}
+      </form>
+    </section>
+  );
+}
