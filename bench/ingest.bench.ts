@@ -25,6 +25,7 @@ import {
   spawnService,
   waitForExit,
 } from '../test/support/service-process.js';
+import { ADMIN } from './api.bench.js';
 import { freshBenchDatabase, median, metOrMissed, table, verdict } from './support.js';
 
 const PAGE = 1000;
@@ -77,7 +78,7 @@ function cpuMs(pid: number): number {
  * service, and the PostgreSQL backends of the bench database. On a shared machine wall time is
  * noisy; CPU per alert is not, and says which party to make cheaper.
  */
-class CpuMeter {
+export class CpuMeter {
   private bench = 0;
   private service = 0;
   /** CPU so far of each backend alive at begin(); one that exits before end() is not counted. */
@@ -126,7 +127,7 @@ export async function clearIngested(db: pg.Client): Promise<void> {
 }
 
 /** A normalised alert with its fingerprint (if it has one) as bytes, for a bytea[] parameter. */
-type BaselineRow = NormalizedAlert & { fingerprintBytes: Buffer | null };
+export type BaselineRow = NormalizedAlert & { fingerprintBytes: Buffer | null };
 
 /** The columns the service derives by enrichment, as the table holds them after a sync. */
 interface StoredEnrichment {
@@ -180,7 +181,7 @@ const DERIVED_COLUMNS = [
  * `enrichments`, the diagnostic baseline: the same insert plus the four columns the service
  * derives by enrichment.
  */
-async function rawInsert(
+export async function rawInsert(
   db: pg.Client,
   alerts: BaselineRow[],
   enrichments?: StoredEnrichment[],
@@ -304,7 +305,7 @@ export async function timedSync(
 }
 
 /** The rows the mock serves, normalised (the invalid ones left out), as the baselines store them. */
-function mockRows(mock: MockServer): BaselineRow[] {
+export function mockRows(mock: MockServer): BaselineRow[] {
   const rows: BaselineRow[] = [];
   for (let i = 0; i < mock.timeline.backlog; i++) {
     const result = normalizeAlert(
@@ -320,19 +321,25 @@ function mockRows(mock: MockServer): BaselineRow[] {
   return rows;
 }
 
-export async function benchIngest(options: IngestOptions): Promise<void> {
-  const url = await freshBenchDatabase();
-  let mock = createMockServer({
-    seed: 11,
-    backlog: options.backlog,
-    ratePerMinute: 0,
-    failureRate: 0,
-  });
-  const { port: mockPort, url: mockUrl } = await mock.listen(0, '127.0.0.1');
+/**
+ * The built service as the ingest benches run it: syncing from `mockUrl` in pages of PAGE, its
+ * lookback and reconciliation window covering the mock's 24 h backlog, runs only the bench's own;
+ * with an API client and the bench admin's token.
+ */
+export async function startIngestService(
+  databaseUrl: string,
+  mockUrl: string,
+  options: {
+    /** More variables for the service. */
+    env?: Record<string, string>;
+    /** Write a V8 CPU profile of the service into this directory. */
+    profileDir?: string;
+  } = {},
+): Promise<{ service: Awaited<ReturnType<typeof spawnService>>; api: ApiClient; token: string }> {
   const port = await freePort();
   const service = await spawnService(
     'dist/src/main.js',
-    serviceEnvironment(port, url, {
+    serviceEnvironment(port, databaseUrl, {
       UPSTREAM_URL: mockUrl,
       SYNC_PAGE_SIZE: String(PAGE),
       DEFAULT_LOOKBACK_HOURS: '48',
@@ -342,23 +349,36 @@ export async function benchIngest(options: IngestOptions): Promise<void> {
       SYNC_RECONCILE_INTERVAL_SECONDS: '0',
       LOG_LEVEL: 'warn',
       DB_POOL_SIZE: '10',
-      ADMIN_USERNAME: 'bench',
-      ADMIN_PASSWORD: 'bench-password-0123456789',
+      ADMIN_USERNAME: ADMIN.username,
+      ADMIN_PASSWORD: ADMIN.password,
+      ...options.env,
     }),
     port,
     30_000,
     options.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`] : [],
   );
+  const api = new ApiClient(`http://127.0.0.1:${port}`);
+  const login = await api.post('/api/auth/token', { body: ADMIN });
+  return { service, api, token: login.body.access_token as string };
+}
+
+export async function benchIngest(options: IngestOptions): Promise<void> {
+  const url = await freshBenchDatabase();
+  let mock = createMockServer({
+    seed: 11,
+    backlog: options.backlog,
+    ratePerMinute: 0,
+    failureRate: 0,
+  });
+  const { port: mockPort, url: mockUrl } = await mock.listen(0, '127.0.0.1');
+  const { service, api, token } = await startIngestService(url, mockUrl, {
+    profileDir: options.profileDir,
+  });
   const db = new pg.Client({ connectionString: url });
   await db.connect();
   try {
     // The rows the baselines insert: exactly what the mock serves, normalised once up front.
     const rows = mockRows(mock);
-    const api = new ApiClient(`http://127.0.0.1:${port}`);
-    const login = await api.post('/api/auth/token', {
-      body: { username: 'bench', password: 'bench-password-0123456789' },
-    });
-    const token = login.body.access_token as string;
 
     const raw: number[] = [];
     const copied: number[] = [];

@@ -52,6 +52,9 @@ import {
   freshBenchDatabase,
   median,
   metOrMissed,
+  percentile,
+  type Sample,
+  steady,
   table,
 } from './support.js';
 
@@ -107,11 +110,6 @@ function print(text: string): void {
 
 function verdict(result: Result): string {
   return `${result.target} = ${result.figure} (target ${result.limit}: ${metOrMissed(result.met)})`;
-}
-
-function percentile(values: number[], q: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)];
 }
 
 const ms = (value: number) => `${value.toFixed(1)} ms`;
@@ -512,44 +510,6 @@ async function benchIngestAtScale(
   };
   print(verdict(result));
   return result;
-}
-
-interface Sample {
-  /** Epoch ms. */
-  startedAt: number;
-  ms: number;
-  ok: boolean;
-}
-
-/** Sends `request` every `periodMs`, whether or not the earlier ones have answered. */
-function steady(periodMs: number, request: (n: number) => Promise<Response>) {
-  const samples: Sample[] = [];
-  const inFlight = new Set<Promise<void>>();
-  let sent = 0;
-  const timer = setInterval(() => {
-    const startedAt = Date.now();
-    const started = performance.now();
-    const done = request(sent++)
-      .then(
-        async (response) => {
-          await response.text();
-          return response.ok;
-        },
-        () => false,
-      )
-      .then((ok) => {
-        samples.push({ startedAt, ms: performance.now() - started, ok });
-        inFlight.delete(done);
-      });
-    inFlight.add(done);
-  }, periodMs);
-  return {
-    samples,
-    stop: async () => {
-      clearInterval(timer);
-      await Promise.all(inFlight);
-    },
-  };
 }
 
 /** (5) Reads and writes while a second process purges the oldest day. */

@@ -105,6 +105,58 @@ export function median(values: number[]): number {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
+/** The q-quantile (0 < q <= 1) of `values` by the nearest-rank method. */
+export function percentile(values: number[], q: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)];
+}
+
+export interface Sample<T = string> {
+  /** Epoch ms (Date.now()) when the request was sent. */
+  startedAt: number;
+  /** ms from then until the whole answer was read. */
+  ms: number;
+  ok: boolean;
+  /** What `read` made of the answer; undefined when it failed. */
+  value?: T;
+}
+
+/**
+ * Sends `request` every `periodMs`, whether or not the earlier ones have answered (an open loop),
+ * and times each until `read` has consumed its answer (by default its text).
+ */
+export function steady<T = string>(
+  periodMs: number,
+  request: (n: number) => Promise<Response>,
+  read: (response: Response) => Promise<T> = (response) => response.text() as Promise<T>,
+) {
+  const samples: Array<Sample<T>> = [];
+  const inFlight = new Set<Promise<void>>();
+  let sent = 0;
+  const timer = setInterval(() => {
+    const startedAt = Date.now();
+    const started = performance.now();
+    const done = request(sent++)
+      .then(
+        async (response) => ({ ok: response.ok, value: await read(response) }),
+        () => ({ ok: false, value: undefined }),
+      )
+      .catch(() => ({ ok: false, value: undefined }))
+      .then(({ ok, value }) => {
+        samples.push({ startedAt, ms: performance.now() - started, ok, value });
+        inFlight.delete(done);
+      });
+    inFlight.add(done);
+  }, periodMs);
+  return {
+    samples,
+    stop: async () => {
+      clearInterval(timer);
+      await Promise.all(inFlight);
+    },
+  };
+}
+
 export function table(rows: Array<Record<string, string | number>>): string {
   const keys = Object.keys(rows[0]);
   const widths = keys.map((k) => Math.max(k.length, ...rows.map((r) => String(r[k]).length)));
