@@ -255,13 +255,28 @@ describe('Webhook subscriptions (e2e)', () => {
     for (const request of receiver.at('/critical'))
       expect(verifiesBySpec(critical.secret, request)).toBe(true);
 
-    // The body is {type, timestamp, data: {alerts: [as GET /api/alerts/{id}]}}.
-    const message = JSON.parse(receiver.at('/all')[0].body) as Message;
-    const sent = message.data.alerts[0];
-    const detail = await t.api.get(`/api/alerts/${sent.id}`, { token: admin.token });
-    expect(sent).toEqual(detail.body);
-    expect(message.type).toBe('alert.created');
-    expect(Date.parse(message.timestamp)).not.toBeNaN();
+    // The body is {type, timestamp, data: {alerts: [as GET /api/alerts/{id}]}}: an upstream
+    // alert, an event's, and one of each enrichment type and with a user where the data has one,
+    // compared whole.
+    const messages = receiver.at('/all').map((r) => JSON.parse(r.body) as Message);
+    const sent = messages.flatMap((m) => m.data.alerts);
+    const event = sent.find((a) => a.origin === 'event');
+    expect(event).toBeDefined();
+    const samples = new Set(
+      [
+        sent[0],
+        event,
+        sent.find((a) => a.enrichment_type === 'tor_exit_node'),
+        sent.find((a) => a.enrichment_type === 'clean'),
+        sent.find((a) => a.user !== null),
+      ].filter((alert) => alert !== undefined),
+    );
+    for (const alert of samples) {
+      const detail = await t.api.get(`/api/alerts/${alert.id}`, { token: admin.token });
+      expect(alert).toEqual(detail.body);
+    }
+    expect(messages[0].type).toBe('alert.created');
+    expect(Date.parse(messages[0].timestamp)).not.toBeNaN();
 
     // The log has them, delivered, with their latency; metrics count them per subscription.
     const log = await t.api.get(`/api/webhooks/${critical.id}/deliveries?limit=200`, {
@@ -294,7 +309,7 @@ describe('Webhook subscriptions (e2e)', () => {
     await subscribe({ url: `${receiver.url}/changes`, events: ['alert.changed'] });
     const bulk = await t.api.post('/api/alerts/bulk', {
       token: admin.token,
-      body: { filter: { status: 'open' }, set: { status: 'acknowledged' } },
+      body: { filter: { status: 'open' }, set: { status: 'acknowledged', assignee: 'root' } },
     });
     expect(bulk.status).toBe(200);
     await settled(t);
@@ -303,8 +318,11 @@ describe('Webhook subscriptions (e2e)', () => {
     const messages = receiver.at('/changes');
     expect(messages).toHaveLength(Math.ceil(changed.length / 100));
     expectExactlyOnce(alertsByMessage(messages, 'alert.changed'), changed);
-    for (const alert of (JSON.parse(messages[0].body) as Message).data.alerts)
-      expect(alert.status).toBe('acknowledged');
+    const [first] = (JSON.parse(messages[0].body) as Message).data.alerts;
+    expect(first).toMatchObject({ status: 'acknowledged', assignee: { username: 'root' } });
+    expect(first).toEqual(
+      (await t.api.get(`/api/alerts/${first.id}`, { token: admin.token })).body,
+    );
   });
 
   it('writes deliveries only with a committed change (the outbox is in the transaction)', async () => {
@@ -330,6 +348,30 @@ describe('Webhook subscriptions (e2e)', () => {
     }
     await settled(t);
     expect(receiver.at('/tx')).toHaveLength(1);
+  });
+
+  it('merges one-alert messages that are due together into one, before any was sent', async () => {
+    await postEvents(t, admin.token, 5);
+    const sub = await subscribe({ url: `${receiver.url}/merged`, events: ['alert.changed'] });
+    const ids = await alertIds(t);
+    const client = await t.db.connect();
+    try {
+      // Five statements, five one-alert deliveries, committed (and due) together.
+      await client.query('BEGIN');
+      for (const id of ids)
+        await client.query(`UPDATE alerts SET status = 'acknowledged' WHERE id = $1`, [id]);
+      await client.query('COMMIT');
+    } finally {
+      client.release();
+    }
+    await settled(t);
+    const messages = receiver.at('/merged');
+    expect(messages).toHaveLength(1);
+    expectExactlyOnce(alertsByMessage(messages, 'alert.changed'), ids);
+    const log = await t.api.get(`/api/webhooks/${sub.id}/deliveries`, { token: admin.token });
+    expect(log.body.deliveries).toHaveLength(1);
+    expect(log.body.deliveries[0].alert_ids).toHaveLength(5);
+    expect(log.body.deliveries[0].id).toBe(messages[0].headers['webhook-id']);
   });
 
   it('fails, without calling the receiver, a message whose alerts were purged before it was sent', async () => {

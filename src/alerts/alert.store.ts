@@ -16,7 +16,7 @@ import type { Enrichment, EnrichmentType } from '../enrichment/enrichment.types.
 import type { AlertState, FieldChange } from './alert-lifecycle.js';
 import {
   alertByIdQuery,
-  alertsByIdsQuery,
+  alertDetailsJsonQuery,
   alertConditions,
   type AlertDetailRow,
   type AlertFilter,
@@ -226,12 +226,14 @@ export class AlertStore {
     return row ?? null;
   }
 
-  /** The alerts with these ids that still exist, in the order of `ids`. */
-  async findManyById(ids: readonly string[]): Promise<AlertDetailRow[]> {
-    if (ids.length === 0) return [];
-    const rows = await this.run<AlertDetailRow>(alertsByIdsQuery(ids));
-    const byId = new Map(rows.map((row) => [row.id, row]));
-    return ids.flatMap((id) => byId.get(id) ?? []);
+  /**
+   * The details of the alerts with these ids that still exist, as GET /api/alerts/{id} serves
+   * each, as the text of one JSON array in the order of `ids`; and how many there were.
+   */
+  async detailsJson(ids: readonly string[]): Promise<{ json: string; n: number }> {
+    if (ids.length === 0) return { json: '[]', n: 0 };
+    const [row] = await this.run<{ json: string; n: number }>(alertDetailsJsonQuery(ids));
+    return row;
   }
 
   /** The alerts created in the last `hours` hours of the database clock, counted and timed. */

@@ -1,7 +1,8 @@
 // Sends the outbox. Every replica polls for due deliveries every WEBHOOK_POLL_INTERVAL_MS (and
-// again at once while it finds a full batch), claims them under a lease (FOR UPDATE SKIP LOCKED,
-// so each is claimed by one replica), renders the body once (kept on the row, so every retry
-// sends the same bytes), signs it to the Standard Webhooks spec with the delivery's id as
+// again as soon as a slot frees while there is a backlog), claims them under a lease (FOR UPDATE
+// SKIP LOCKED, so each is claimed by one replica), renders the body (kept on the row when an
+// attempt fails, so every retry sends the same bytes), signs it to the Standard Webhooks spec with
+// the delivery's id as
 // `webhook-id`, and records the outcome: delivered, retried on the schedule, or failed (a
 // subscription failing WEBHOOK_PAUSE_AFTER_FAILURES deliveries in a row is paused). A process
 // that dies mid-delivery leaves its claims to expire; another replica (or its restart) sends
@@ -15,9 +16,7 @@ import {
 } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import axios, { type AxiosInstance, isAxiosError } from 'axios';
-import { Webhook } from 'standardwebhooks';
 import { AlertStore } from '../alerts/alert.store.js';
-import { AlertDetailDto } from '../alerts/dto/alert.dto.js';
 import { webhookConfig } from '../config/webhook.config.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import {
@@ -28,6 +27,7 @@ import {
   type Verdict,
 } from './delivery-policy.js';
 import { renderBody } from './webhook-payload.js';
+import { signature, signingKey } from './webhook-signature.js';
 import { type ClaimedDelivery, WebhookRepository } from './webhook.repository.js';
 
 /** Bytes of a receiver's answer read (for the log's error); the rest is not waited for. */
@@ -49,6 +49,8 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
   private readonly inFlight = new Set<Promise<void>>();
   private timer: NodeJS.Timeout | null = null;
   private polling: Promise<void> | null = null;
+  /** Every slot was taken at the last look: a slot that frees looks again at once. */
+  private saturated = false;
   private stopped = false;
   private lastPurge = 0;
 
@@ -63,6 +65,9 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
       maxRedirects: 0,
       maxContentLength: MAX_ANSWER_BYTES,
       responseType: 'text',
+      // Bodies go out as the Buffers they are (axios would parse a JSON string again) and
+      // answers come back as text.
+      transformRequest: (data: unknown) => data,
       transformResponse: (data: unknown) => data,
       validateStatus: () => true,
       // The proxy variables of the environment are not a receiver's concern.
@@ -98,14 +103,22 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
 
   private schedule(delayMs: number): void {
     if (this.stopped) return;
+    if (this.timer) clearTimeout(this.timer);
     this.timer = setTimeout(() => {
-      this.polling = this.poll().then(
-        (again) => this.schedule(again ? 0 : this.config.pollIntervalMs),
-        (error: unknown) => {
-          this.logger.warn({ err: error }, 'Could not look for webhook deliveries');
-          this.schedule(this.config.pollIntervalMs * 4);
-        },
-      );
+      this.timer = null;
+      if (this.polling) return; // the running look schedules the next
+      this.polling = this.poll()
+        .then(
+          (again) => (again ? 0 : this.config.pollIntervalMs),
+          (error: unknown) => {
+            this.logger.warn({ err: error }, 'Could not look for webhook deliveries');
+            return this.config.pollIntervalMs * 4;
+          },
+        )
+        .then((next) => {
+          this.polling = null;
+          this.schedule(next);
+        });
     }, delayMs);
     this.timer.unref();
   }
@@ -118,18 +131,32 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
       if (purged) this.logger.log(`Purged ${purged} finished webhook deliveries from the log`);
     }
     const free = this.config.concurrency - this.inFlight.size;
-    if (free <= 0 || this.stopped || !(await this.repository.anyDue())) return false;
+    if (this.stopped) return false;
+    if (free <= 0) {
+      this.saturated = true;
+      return false;
+    }
+    if (!(await this.repository.anyDue())) {
+      this.saturated = false;
+      return false;
+    }
+    await this.repository.coalesce();
     const claimed = await this.repository.claim(free, this.leaseSeconds);
+    this.saturated = claimed.length === free;
     for (const delivery of claimed) {
       const task: Promise<void> = this.deliver(delivery)
         .then(() => undefined)
         .catch((error: unknown) =>
           this.logger.error({ err: error, delivery: delivery.id }, 'Webhook delivery failed'),
         )
-        .finally(() => this.inFlight.delete(task));
+        .finally(() => {
+          this.inFlight.delete(task);
+          // A backlog does not wait out a poll interval for each free slot.
+          if (this.saturated) this.schedule(0);
+        });
       this.inFlight.add(task);
     }
-    return claimed.length === free;
+    return this.saturated;
   }
 
   /** One attempt at a claimed delivery, recorded. */
@@ -156,6 +183,8 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
       verdict,
       latencyMs,
       this.config.pauseAfterFailures,
+      // Kept for the retries (the same bytes each time); a finished delivery keeps none.
+      verdict.kind === 'retry' && delivery.payload === null ? body : null,
     );
     if (recorded.recorded && delivery.type !== 'webhook.test') {
       const outcome = verdict.kind === 'retry' ? 'retry' : verdict.kind;
@@ -174,30 +203,27 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
     return { verdict, latencyMs };
   }
 
-  /** The body of a delivery, rendered from its alerts as they are now and kept for its retries. */
-  private async render(delivery: ClaimedDelivery): Promise<string | null> {
-    const rows = await this.alerts.findManyById(delivery.alertIds);
-    if (rows.length === 0 && delivery.type !== 'webhook.test') return null;
-    const body = renderBody(
-      delivery.format,
-      delivery.type,
-      delivery.createdAt,
-      rows.map((row) => AlertDetailDto.fromRow(row)),
-    );
-    return this.repository.freeze(delivery.id, body);
+  /**
+   * The body of a delivery, from its alerts as they are now (rendered as JSON by the store);
+   * null when none of them is left.
+   */
+  private async render(delivery: ClaimedDelivery): Promise<Buffer | null> {
+    const { json, n } = await this.alerts.detailsJson(delivery.alertIds);
+    if (n === 0 && delivery.type !== 'webhook.test') return null;
+    return Buffer.from(renderBody(delivery.format, delivery.type, delivery.createdAt, json));
   }
 
-  private async send(delivery: ClaimedDelivery, body: string): Promise<AttemptResult> {
+  private async send(delivery: ClaimedDelivery, body: Buffer): Promise<AttemptResult> {
     const now = new Date();
-    const signature = new Webhook(delivery.secret).sign(delivery.id, now, body);
+    const seconds = Math.floor(now.getTime() / 1000);
     try {
       const response = await this.http.post<string>(delivery.url, body, {
         headers: {
           'content-type': 'application/json',
           'user-agent': 'Vigil-Webhooks/1',
           'webhook-id': delivery.id,
-          'webhook-timestamp': String(Math.floor(now.getTime() / 1000)),
-          'webhook-signature': signature,
+          'webhook-timestamp': String(seconds),
+          'webhook-signature': signature(signingKey(delivery.secret), delivery.id, seconds, body),
         },
       });
       const header = (name: string): string | null => {

@@ -18,16 +18,23 @@ const AT = new Date('2026-12-06T12:00:00.000Z');
 describe('renderBody', () => {
   it('standard: {type, timestamp, data: {alerts}} with the alerts as given', () => {
     const alerts = [alert(1), alert(2, 'high')];
-    expect(JSON.parse(renderBody('standard', 'alert.created', AT, alerts))).toEqual({
-      type: 'alert.created',
-      timestamp: '2026-12-06T12:00:00.000Z',
-      data: { alerts },
-    });
+    expect(JSON.parse(renderBody('standard', 'alert.created', AT, JSON.stringify(alerts)))).toEqual(
+      {
+        type: 'alert.created',
+        timestamp: '2026-12-06T12:00:00.000Z',
+        data: { alerts },
+      },
+    );
   });
 
   it('slack: a headline counting severities and one escaped section per alert', () => {
     const message = JSON.parse(
-      renderBody('slack', 'alert.created', AT, [alert(1), alert(2, 'high'), alert(3)]),
+      renderBody(
+        'slack',
+        'alert.created',
+        AT,
+        JSON.stringify([alert(1), alert(2, 'high'), alert(3)]),
+      ),
     );
     expect(message.text).toBe('Vigil: 3 new alerts (2 critical, 1 high)');
     expect(message.blocks).toHaveLength(4);
@@ -39,7 +46,7 @@ describe('renderBody', () => {
 
   it('slack: lists ten alerts and says how many more', () => {
     const alerts = Array.from({ length: 25 }, (_, i) => alert(i));
-    const message = JSON.parse(renderBody('slack', 'alert.changed', AT, alerts));
+    const message = JSON.parse(renderBody('slack', 'alert.changed', AT, JSON.stringify(alerts)));
     expect(message.text).toBe('Vigil: 25 alerts changed (25 critical)');
     expect(message.blocks).toHaveLength(12);
     expect(message.blocks[11]).toEqual({
@@ -49,7 +56,7 @@ describe('renderBody', () => {
   });
 
   it('slack: a test message says what it is', () => {
-    expect(JSON.parse(renderBody('slack', 'webhook.test', AT, [])).text).toBe(
+    expect(JSON.parse(renderBody('slack', 'webhook.test', AT, '[]')).text).toBe(
       'Vigil: test message from a webhook subscription',
     );
   });

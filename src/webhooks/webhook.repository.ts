@@ -65,8 +65,8 @@ export interface ClaimedDelivery {
   createdAt: Date;
   /** This attempt's number (1 for the first). */
   attempts: number;
-  /** The body as first rendered; null until then. */
-  payload: string | null;
+  /** The body as sent by the first attempt that failed; null until one did. */
+  payload: Buffer | null;
   subscriptionId: string;
   url: string;
   secret: string;
@@ -289,6 +289,43 @@ export class WebhookRepository {
   }
 
   /**
+   * Merges the due one-alert deliveries no attempt has sent yet (events, PATCHes: one statement,
+   * one alert each) into messages of up to 100 alerts per subscription and event type, oldest
+   * first: 20 critical events a second are then a message or two per poll, not 20 requests. The
+   * oldest of each group keeps its id and takes the others' alerts; the others go. No receiver has
+   * seen their ids, and rows another replica holds are skipped. How many deliveries went.
+   */
+  coalesce(): Promise<number> {
+    return this.db.execute(
+      `WITH singles AS (
+         SELECT d.id, d.subscription_id, d.type, d.alert_ids[1] AS alert_id, d.created_at
+         FROM webhook_deliveries d
+         WHERE d.status = 'pending' AND d.next_attempt_at <= now() AND d.attempts = 0
+           AND cardinality(d.alert_ids) = 1
+         ORDER BY d.created_at, d.id
+         LIMIT 2000
+         FOR UPDATE SKIP LOCKED
+       ), groups AS (
+         SELECT array_agg(c.id ORDER BY c.created_at, c.id) AS ids,
+                array_agg(c.alert_id ORDER BY c.created_at, c.id) AS alert_ids
+         FROM (
+           SELECT s.*, (row_number() OVER (PARTITION BY s.subscription_id, s.type
+                                           ORDER BY s.created_at, s.id) - 1) / 100 AS chunk
+           FROM singles s
+         ) c
+         GROUP BY c.subscription_id, c.type, c.chunk
+         HAVING count(*) > 1
+       ), grown AS (
+         UPDATE webhook_deliveries d SET alert_ids = g.alert_ids
+         FROM groups g WHERE d.id = g.ids[1]
+         RETURNING d.id
+       )
+       DELETE FROM webhook_deliveries d USING groups g
+       WHERE d.id = ANY (g.ids[2:])`,
+    );
+  }
+
+  /**
    * Up to `limit` due deliveries of enabled subscriptions, each claimed by this replica alone for
    * `leaseSeconds` (a committed claim moves it out of every other replica's reach; if this
    * process dies, it is due again when the lease ends, with the same id). Oldest due first.
@@ -314,16 +351,6 @@ export class WebhookRepository {
     );
   }
 
-  /** Keeps the first body rendered for a delivery and returns it (every attempt sends it). */
-  async freeze(id: string, body: string): Promise<string> {
-    const [row] = await this.db.query<{ payload: string }>(
-      `UPDATE webhook_deliveries SET payload = coalesce(payload, $2) WHERE id = $1
-       RETURNING payload`,
-      [id, body],
-    );
-    return row?.payload ?? body;
-  }
-
   /**
    * An attempt's outcome, and its subscription's failure streak: a delivery given up on adds one
    * (reaching `pauseAfter` disables the subscription, saying why), a delivered one ends it. Test
@@ -334,6 +361,8 @@ export class WebhookRepository {
     verdict: Verdict,
     latencyMs: number,
     pauseAfter: number,
+    /** The body sent, to keep for the retries (null: keep what is kept). */
+    body: Buffer | null,
   ): Promise<Recorded> {
     const status: DeliveryStatus =
       verdict.kind === 'delivered' ? 'delivered' : verdict.kind === 'retry' ? 'pending' : 'failed';
@@ -348,7 +377,7 @@ export class WebhookRepository {
            delivered_at = CASE WHEN $2::text = 'delivered' THEN clock_timestamp() END,
            next_attempt_at = CASE WHEN $2::text = 'pending'
              THEN now() + make_interval(secs => $6::float8) ELSE next_attempt_at END,
-           payload = CASE WHEN $2::text = 'pending' THEN payload END
+           payload = CASE WHEN $2::text = 'pending' THEN coalesce(payload, $8::bytea) END
          WHERE id = $1 AND status = 'pending'
          RETURNING subscription_id, type, status
        ), s AS (
@@ -373,7 +402,7 @@ export class WebhookRepository {
        )
        SELECT (SELECT count(*)::int FROM d) AS recorded,
               (SELECT paused_reason FROM s LIMIT 1) AS paused_reason`,
-      [id, status, verdict.status, error, Math.round(latencyMs), delay, pauseAfter],
+      [id, status, verdict.status, error, Math.round(latencyMs), delay, pauseAfter, body],
     );
     return { recorded: row.recorded > 0, pausedReason: row.paused_reason };
   }

@@ -8,7 +8,7 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  *   its signing secret, and whether it is enabled or paused (and why).
  * - `webhook_deliveries`: the outbox. One row is one message to one subscription: its id is the
  *   `webhook-id` every attempt carries, `alert_ids` the alerts it reports (at most BATCH), and
- *   `payload` the body as first rendered, so every retry sends the same bytes.
+ *   `payload` the body as the first failed attempt sent it, so every retry sends the same bytes.
  *
  * Statement-level AFTER INSERT / UPDATE triggers on `alerts` write the deliveries in the
  * transaction that writes the alerts, whoever writes them (a sync's page, an event, a push, a
@@ -97,7 +97,7 @@ export class Webhooks1764400000200 implements MigrationInterface {
         last_error text,
         latency_ms int,
         delivered_at timestamptz,
-        payload text,
+        payload bytea,
         CONSTRAINT webhook_delivery_status_known CHECK (status IN ('pending', 'delivered', 'failed'))
       )`);
     // The dispatcher's claim reads due rows only; the log reads a subscription's newest first.
