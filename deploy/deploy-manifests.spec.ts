@@ -662,16 +662,18 @@ describe('deploy/k8s', () => {
     expect(volume?.emptyDir).toBeDefined();
   });
 
-  it('sizes memory for the 192 MB heap cap plus the GeoIP data held outside it', () => {
+  it('sizes memory for the heap caps (old space, young generation) plus the GeoIP data held outside it', () => {
     const mebibytes = (quantity: string): number => {
       const [, n, unit] = /^(\d+)(Mi|Gi)$/.exec(quantity)!;
       return Number(n) * (unit === 'Gi' ? 1024 : 1);
     };
     const heap = Number(/--max-old-space-size=(\d+)/.exec(scripts['start:prod'])![1]);
+    // The young generation is three semi-spaces (two and a large-object space) at most.
+    const nursery = 3 * Number(/--max-semi-space-size=(\d+)/.exec(scripts['start:prod'])![1]);
     const { requests, limits } = container.resources as Json;
     // ~300 MB RSS measured during a large ingest; the IPv6 GeoIP file adds 71 MB on first use.
     expect(mebibytes(requests.memory)).toBeGreaterThanOrEqual(300);
-    expect(mebibytes(limits.memory)).toBeGreaterThanOrEqual(heap + 63 + 71 + 100);
+    expect(mebibytes(limits.memory)).toBeGreaterThanOrEqual(heap + nursery + 63 + 71 + 100);
     expect(requests.cpu).toBeDefined();
   });
 

@@ -10,7 +10,7 @@ import { dirname, join, resolve } from 'node:path';
  * lazily to ~380 MB during a large ingest although the live heap is far smaller; 192 MB keeps
  * the process under 300 MB RSS with room to spare.
  */
-export const SERVICE_NODE_FLAGS = ['--max-old-space-size=192'];
+export const SERVICE_NODE_FLAGS = ['--max-old-space-size=192', '--max-semi-space-size=32'];
 
 export const TEST_JWT_SECRET = 'test-secret-that-is-long-enough-for-hs256-0123456789';
 /** The repository root, whether this file runs from test/support or compiled from dist/. */
