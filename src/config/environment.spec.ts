@@ -82,6 +82,10 @@ describe(readEnvironment.name, () => {
     ['JWT_ACCESS_TTL', '0'],
     ['THROTTLE_LIMIT', '0'],
     ['RUN_MIGRATIONS', 'maybe'],
+    ['WEBHOOK_RETRY_SCHEDULE_SECONDS', '5,soon'],
+    ['WEBHOOK_RETRY_SCHEDULE_SECONDS', '-5'],
+    ['WEBHOOK_TIMEOUT_SECONDS', '0'],
+    ['WEBHOOK_CONCURRENCY', '65'],
   ])('rejects %s=%j with a single line naming only that variable', (name, value) => {
     const error = configurationErrorFor({ [name]: value });
     expect(error.message).not.toMatch(/[\r\n]/);

@@ -45,6 +45,7 @@ describe(processEnvironment.name, () => {
       'CONFIGURATION(enrichment)',
       'CONFIGURATION(ingestion)',
       'CONFIGURATION(throttle)',
+      'CONFIGURATION(webhook)',
     ]);
     const sut = await Test.createTestingModule({
       imports: [ConfigModule.forRoot({ ignoreEnvFile: true, load: FACTORIES })],
