@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { AuthenticationError, NotFoundError } from '../common/problem/domain-error.js';
 import { loggableError } from '../common/problem/loggable-error.js';
+import { TtlCache } from '../common/ttl-cache.js';
 import { authConfig } from '../config/auth.config.js';
 import type { Principal } from '../users/principal.js';
 import type { Group } from '../users/user.js';
@@ -40,14 +41,15 @@ export class ApiKeysService {
   // As for users' tokens (UsersService): a key's row is read at most once per AUTH_USER_CACHE_MS
   // per replica, so revocation holds everywhere within the bound deactivation has; revoking
   // through this process evicts it here at once. Expiry is compared with the clock on every request.
-  private readonly cache = new Map<string, { key: ApiKeyCredential | null; until: number }>();
-  private nextSweep = 0;
+  private readonly cache: TtlCache<ApiKeyCredential | null>;
 
   constructor(
     private readonly keys: ApiKeysRepository,
     private readonly throttle: ApiKeyThrottle,
-    @Inject(authConfig.KEY) private readonly config: ConfigType<typeof authConfig>,
-  ) {}
+    @Inject(authConfig.KEY) config: ConfigType<typeof authConfig>,
+  ) {
+    this.cache = new TtlCache(config.userCacheMs);
+  }
 
   async create(input: NewApiKeyInput, creator: Principal): Promise<CreatedApiKey> {
     const key = generateApiKey();
@@ -72,9 +74,7 @@ export class ApiKeysService {
 
   async revoke(id: string): Promise<void> {
     if (!(await this.keys.revoke(id))) throw new NotFoundError('API key', id);
-    for (const [cacheKey, entry] of this.cache) {
-      if (entry.key?.id === id) this.cache.delete(cacheKey);
-    }
+    this.cache.deleteWhere((_, key) => key?.id === id);
     this.logger.log({ apiKey: id }, 'API key revoked');
   }
 
@@ -85,7 +85,7 @@ export class ApiKeysService {
    */
   async authenticate(secret: string): Promise<Principal> {
     const now = Date.now();
-    const key = isWellFormedApiKey(secret) ? await this.liveKey(secret, now) : null;
+    const key = isWellFormedApiKey(secret) ? await this.liveKey(secret) : null;
     if (!key || (key.expiresAt !== null && key.expiresAt.getTime() <= now)) {
       throw new AuthenticationError(INVALID_KEY);
     }
@@ -94,17 +94,9 @@ export class ApiKeysService {
     return { id: null, username: `key:${key.name}`, groups: key.groups, apiKeyId: key.id };
   }
 
-  private async liveKey(secret: string, now: number): Promise<ApiKeyCredential | null> {
+  private liveKey(secret: string): Promise<ApiKeyCredential | null> {
     const keyHash = hashApiKey(secret);
-    const cacheKey = keyHash.toString('base64');
-    const cached = this.cache.get(cacheKey);
-    if (cached && cached.until > now) return cached.key;
-    const key = await this.keys.findLiveByHash(keyHash);
-    if (this.config.userCacheMs > 0) {
-      this.sweepExpired(now);
-      this.cache.set(cacheKey, { key, until: now + this.config.userCacheMs });
-    }
-    return key;
+    return this.cache.get(keyHash.toString('base64'), () => this.keys.findLiveByHash(keyHash));
   }
 
   /** Bookkeeping, not a check: a failed write is logged and the request goes on. */
@@ -119,14 +111,6 @@ export class ApiKeysService {
         { apiKey: key.id, err: loggableError(error) },
         "Could not record the API key's use",
       );
-    }
-  }
-
-  private sweepExpired(now: number): void {
-    if (now < this.nextSweep) return;
-    this.nextSweep = now + Math.max(this.config.userCacheMs, 1000) * 10;
-    for (const [cacheKey, entry] of this.cache) {
-      if (entry.until <= now) this.cache.delete(cacheKey);
     }
   }
 }

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { ConflictError, InvalidInputError, NotFoundError } from '../common/problem/domain-error.js';
 import { authConfig } from '../config/auth.config.js';
+import { TtlCache } from '../common/ttl-cache.js';
 import { Transactions } from '../database/database.js';
 import { PasswordHasher } from './password-hasher.js';
 import type { PrincipalState } from './principal.js';
@@ -19,15 +20,16 @@ export class UsersService {
   // Every authenticated request needs the caller's state; a short-lived copy, per user and session,
   // keeps that off the database. Changes made here (and sessions revoked here) evict it at once;
   // other replicas see them within the TTL.
-  private readonly stateCache = new Map<string, { state: PrincipalState | null; until: number }>();
-  private nextSweep = 0;
+  private readonly stateCache: TtlCache<PrincipalState | null>;
 
   constructor(
     private readonly users: UsersRepository,
     private readonly hasher: PasswordHasher,
     private readonly transactions: Transactions,
-    @Inject(authConfig.KEY) private readonly config: ConfigType<typeof authConfig>,
-  ) {}
+    @Inject(authConfig.KEY) config: ConfigType<typeof authConfig>,
+  ) {
+    this.stateCache = new TtlCache(config.userCacheMs);
+  }
 
   list(): Promise<User[]> {
     return this.users.list();
@@ -69,38 +71,20 @@ export class UsersService {
       }
       return (await this.users.findById(id, tx))!;
     });
-    for (const key of this.stateCache.keys()) {
-      if (key.startsWith(`${id}/`)) this.stateCache.delete(key);
-    }
+    this.stateCache.deleteWhere((key) => key.startsWith(`${id}/`));
     return user;
   }
 
   /** User `id`'s state as seen by a token of session `sessionId` (its refresh-token family). */
-  async findPrincipalState(id: string, sessionId: string): Promise<PrincipalState | null> {
-    const now = Date.now();
-    const key = `${id}/${sessionId}`;
-    const cached = this.stateCache.get(key);
-    if (cached && cached.until > now) return cached.state;
-    const state = await this.users.findPrincipalState(id, sessionId);
-    if (this.config.userCacheMs > 0) {
-      this.sweepExpired(now);
-      this.stateCache.set(key, { state, until: now + this.config.userCacheMs });
-    }
-    return state;
+  findPrincipalState(id: string, sessionId: string): Promise<PrincipalState | null> {
+    return this.stateCache.get(`${id}/${sessionId}`, () =>
+      this.users.findPrincipalState(id, sessionId),
+    );
   }
 
   /** A session was revoked here: its tokens stop working on this replica at once. */
   forgetSession(id: string, sessionId: string): void {
     this.stateCache.delete(`${id}/${sessionId}`);
-  }
-
-  // Entries are per session, and sessions come and go: drop the expired ones now and then.
-  private sweepExpired(now: number): void {
-    if (now < this.nextSweep) return;
-    this.nextSweep = now + Math.max(this.config.userCacheMs, 1000) * 10;
-    for (const [key, entry] of this.stateCache) {
-      if (entry.until <= now) this.stateCache.delete(key);
-    }
   }
 
   /** An active user, by username (any case), as a reference; null when none is active. */

@@ -24,7 +24,6 @@ import {
   classifyResponse,
   networkFailure,
   verdict as decide,
-  type Verdict,
 } from './delivery-policy.js';
 import { renderBody } from './webhook-payload.js';
 import { signature, signingKey } from './webhook-signature.js';
@@ -35,12 +34,6 @@ const MAX_ANSWER_BYTES = 64 * 1024;
 
 /** Finished deliveries are purged from the log about this often (per replica). */
 const PURGE_EVERY_MS = 3_600_000;
-
-/** What an attempt came to, as the log and the test action report it. */
-export interface AttemptReport {
-  verdict: Verdict;
-  latencyMs: number;
-}
 
 @Injectable()
 export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -145,7 +138,6 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
     this.saturated = claimed.length === free;
     for (const delivery of claimed) {
       const task: Promise<void> = this.deliver(delivery)
-        .then(() => undefined)
         .catch((error: unknown) =>
           this.logger.error({ err: error, delivery: delivery.id }, 'Webhook delivery failed'),
         )
@@ -160,7 +152,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
   }
 
   /** One attempt at a claimed delivery, recorded. */
-  async deliver(delivery: ClaimedDelivery, final = false): Promise<AttemptReport> {
+  async deliver(delivery: ClaimedDelivery, final = false): Promise<void> {
     const body = delivery.payload ?? (await this.render(delivery));
     const started = performance.now();
     // Alerts purged (RETENTION_DAYS) while a paused subscription held their message: nothing
@@ -200,7 +192,6 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
         'Webhook subscription paused',
       );
     }
-    return { verdict, latencyMs };
   }
 
   /**

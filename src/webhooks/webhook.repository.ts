@@ -237,14 +237,6 @@ export class WebhookRepository {
     return (await this.db.execute('DELETE FROM webhook_subscriptions WHERE id = $1', [id])) > 0;
   }
 
-  async secretOf(id: string): Promise<string | null> {
-    const [row] = await this.db.query<{ secret: string }>(
-      'SELECT secret FROM webhook_subscriptions WHERE id = $1',
-      [id],
-    );
-    return row?.secret ?? null;
-  }
-
   // ---- the delivery log -------------------------------------------------------------------
 
   deliveries(
