@@ -300,6 +300,8 @@ interface IngestRound {
   /** With a subscription: what it delivered, and seconds from the sync's end until it had. */
   delivered?: Delivered;
   drainSeconds?: number;
+  /** TCP connections the receiver accepted for them. */
+  connections?: number;
 }
 
 /** One timed sync of the mock's backlog into an empty store, `name` the enabled subscription. */
@@ -311,6 +313,7 @@ async function ingestRound(
 ): Promise<IngestRound> {
   await emptied(bench);
   await enableOnly(bench, name);
+  const connectionsBefore = bench.receiver.connections();
   await meter.begin();
   const { run, seconds } = await timedSync(bench.api, bench.token, bench.db, 'incremental');
   const cpu = await meter.end(expected);
@@ -320,7 +323,8 @@ async function ingestRound(
   const drainSeconds = await drained(bench.db);
   const delivered = await checkDelivered(bench, name);
   bench.receiver.received.length = 0;
-  return { rate: expected / seconds, cpu, drainSeconds, delivered };
+  const connections = bench.receiver.connections() - connectionsBefore;
+  return { rate: expected / seconds, cpu, drainSeconds, delivered, connections };
 }
 
 /** Reports latency: the table and the verdicts. */
@@ -359,7 +363,8 @@ export async function benchWebhooks(options: WebhooksBenchOptions): Promise<void
     failureRate: 0,
   });
   const { port: mockPort, url: mockUrl } = await mock.listen(0, '127.0.0.1');
-  const receiver = await startWebhookReceiver();
+  // Idle connections kept as receivers in the field keep them (Node's default, 5 s).
+  const receiver = await startWebhookReceiver({ keepAliveTimeoutMs: 5_000 });
   const { service, api, token } = await startIngestService(url, mockUrl, {
     env: WEBHOOK_SETTINGS,
     profileDir: options.profileDir,
@@ -456,7 +461,7 @@ function reportIngest(
         (r) =>
           `${r.delivered!.alerts} in ${r.delivered!.messages} msgs ` +
           `(${Math.round(r.delivered!.meanBytes / 1024)} KB each${resentNote(r.delivered!)}), ` +
-          `+${r.drainSeconds!.toFixed(1)} s`,
+          `+${r.drainSeconds!.toFixed(1)} s, ${r.connections} connections`,
       )
       .join('; ');
   process.stdout.write(

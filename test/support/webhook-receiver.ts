@@ -28,10 +28,24 @@ export interface WebhookReceiver {
   respond(responder: Responder | null): void;
   /** Requests to `path` (e.g. '/a'). */
   at(path: string): ReceivedRequest[];
+  /** TCP connections accepted so far (a sender reusing its connections opens few). */
+  connections(): number;
   close(): Promise<void>;
 }
 
-export async function startWebhookReceiver(): Promise<WebhookReceiver> {
+export interface ReceiverOptions {
+  /**
+   * How long an idle connection is kept open. Specs use 100 ms (held answers must not keep
+   * close() waiting); a bench uses what receivers in the field keep (Node's default is 5 s,
+   * nginx's 75 s), so that the sender's connection reuse is measured as it would be.
+   */
+  keepAliveTimeoutMs?: number;
+}
+
+export async function startWebhookReceiver(
+  options: ReceiverOptions = {},
+): Promise<WebhookReceiver> {
+  let connections = 0;
   const received: ReceivedRequest[] = [];
   let responder: Responder | null = null;
   const server: Server = createServer((req, res) => {
@@ -53,8 +67,8 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
         .catch(() => res.destroy());
     });
   });
-  // Held answers must not keep close() waiting once a spec is done.
-  server.keepAliveTimeout = 100;
+  server.keepAliveTimeout = options.keepAliveTimeoutMs ?? 100;
+  server.on('connection', () => connections++);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
@@ -62,6 +76,7 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
     received,
     respond: (next) => (responder = next),
     at: (path) => received.filter((r) => r.path === path),
+    connections: () => connections,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
