@@ -9,6 +9,9 @@
 // ingest rate. After the rounds, a burst: one sync of a fresh 20,000-alert backlog into the
 // emptied store, set against the FastAPI+SQLite peer's figure from issue 14. Also reports CPU
 // per 1000 records by process for each phase and the service's peak RSS (VmHWM) over the run.
+// The service syncs twice a round, with the migration's default correlation rules on (as shipped:
+// the figure set against the baselines) and off, the order alternating; the baselines run with
+// them off (no grouping trigger working for them). Issue 16's target: on / off >= 0.9.
 // Issue 14's targets are printed as verdicts: service/unnest >= 1.0, service/COPY >= 0.5,
 // burst/peer >= 1.5, peak RSS <= 300 MB.
 import { readFileSync } from 'node:fs';
@@ -30,6 +33,9 @@ import { freshBenchDatabase, median, metOrMissed, table, verdict } from './suppo
 
 const PAGE = 1000;
 
+/** Issue 16: the service's ingest with the default correlation rules on, over its ingest with
+ * them off. */
+const CORRELATION_TARGET = 0.9;
 /** Issue 14's targets: service alerts/s over each baseline's (unnest's was 0.8 before it). */
 const UNNEST_TARGET = 1.0;
 const COPY_TARGET = 0.5;
@@ -121,9 +127,17 @@ export class CpuMeter {
 }
 
 export async function clearIngested(db: pg.Client): Promise<void> {
-  // alert_history references alerts (empty here, but TRUNCATE refuses without it).
-  await db.query('TRUNCATE alerts, alert_history, quarantine, sync_runs');
+  // alert_history and incident_alerts reference alerts (TRUNCATE refuses without them).
+  await db.query(
+    `TRUNCATE alerts, alert_history, quarantine, sync_runs, incidents, incident_alerts,
+       incident_history`,
+  );
   await db.query('UPDATE sync_state SET bookmark = NULL');
+}
+
+/** Turns the correlation rules (the migration's defaults) on or off. */
+export async function setCorrelation(db: pg.Client, enabled: boolean): Promise<void> {
+  await db.query('UPDATE correlation_rules SET enabled = $1', [enabled]);
 }
 
 /** A normalised alert with its fingerprint (if it has one) as bytes, for a bytea[] parameter. */
@@ -383,22 +397,27 @@ export async function benchIngest(options: IngestOptions): Promise<void> {
     const raw: number[] = [];
     const copied: number[] = [];
     const full: number[] = [];
+    const rulesOff: number[] = [];
+    const grouping: Array<{ incidents: number; grouped: number }> = [];
     const same: number[] = [];
     let enrichments: StoredEnrichment[] | undefined;
     const meter = new CpuMeter(db, service.child.pid!);
     const reconcile: number[] = [];
     const reconcileInserted: number[] = [];
     const cpu: Record<
-      'raw' | 'copy' | 'service' | 'reconcile' | 'same',
+      'raw' | 'copy' | 'service' | 'rulesOff' | 'reconcile' | 'same',
       Array<Record<string, number>>
     > = {
       raw: [],
       copy: [],
       service: [],
+      rulesOff: [],
       reconcile: [],
       same: [],
     };
     for (let round = 0; round < options.rounds; round++) {
+      // The baselines write the rows and nothing else: no grouping trigger works for them.
+      await setCorrelation(db, false);
       await clearIngested(db);
       await meter.begin();
       raw.push((rows.length / (await rawInsert(db, rows))) * 1000);
@@ -409,14 +428,27 @@ export async function benchIngest(options: IngestOptions): Promise<void> {
       copied.push((rows.length / (await rawCopy(db, rows))) * 1000);
       cpu.copy.push(await meter.end(rows.length));
 
-      await clearIngested(db);
-      await meter.begin();
-      const { run, seconds } = await timedSync(api, token, db, 'incremental');
-      cpu.service.push(await meter.end(rows.length));
-      if (run.result !== 'success' || run.inserted !== rows.length) {
-        throw new Error(`sync ${run.result}: inserted ${run.inserted} of ${rows.length}`);
+      // The service with the correlation rules off and on (as shipped), the order alternating;
+      // the reconciliation below re-reads what the run with them on stored.
+      for (const rulesOn of round % 2 ? [true, false] : [false, true]) {
+        await setCorrelation(db, rulesOn);
+        await clearIngested(db);
+        await meter.begin();
+        const { run, seconds } = await timedSync(api, token, db, 'incremental');
+        (rulesOn ? cpu.service : cpu.rulesOff).push(await meter.end(rows.length));
+        if (run.result !== 'success' || run.inserted !== rows.length) {
+          throw new Error(`sync ${run.result}: inserted ${run.inserted} of ${rows.length}`);
+        }
+        (rulesOn ? full : rulesOff).push(rows.length / seconds);
+        if (rulesOn) {
+          const { rows: made } = await db.query<{ incidents: number; grouped: number }>(
+            `SELECT (SELECT count(*)::int FROM incidents) AS incidents,
+                    (SELECT count(*)::int FROM incident_alerts) AS grouped`,
+          );
+          grouping.push(made[0]);
+        }
       }
-      full.push(rows.length / seconds);
+      await setCorrelation(db, true);
 
       // Every alert is stored now: a reconciliation re-reads them all and must add none.
       await meter.begin();
@@ -483,9 +515,14 @@ export async function benchIngest(options: IngestOptions): Promise<void> {
           rounds: copied.map(Math.round).join(' '),
         },
         {
-          path: 'service: HTTP + normalise + enrich + commit',
+          path: 'service: HTTP + normalise + enrich + commit (default correlation rules on)',
           'alerts/s (median)': Math.round(fullRate),
           rounds: full.map(Math.round).join(' '),
+        },
+        {
+          path: 'service, correlation rules off',
+          'alerts/s (median)': Math.round(median(rulesOff)),
+          rounds: rulesOff.map(Math.round).join(' '),
         },
         {
           path: 'service reconcile: re-read stored window (records/s)',
@@ -493,6 +530,12 @@ export async function benchIngest(options: IngestOptions): Promise<void> {
           rounds: reconcile.map(Math.round).join(' '),
         },
       ])}\n`,
+    );
+    const correlationRatio = fullRate / median(rulesOff);
+    process.stdout.write(
+      `correlation: ${grouping.map((g) => `${g.grouped} alerts in ${g.incidents} incidents`).join(', ')} ` +
+        `(each rules-on round); service with the rules on / off = ` +
+        `${verdict(correlationRatio, `>= ${CORRELATION_TARGET}`, correlationRatio >= CORRELATION_TARGET)}\n`,
     );
     const unnestRatio = fullRate / rawRate;
     const copyRatio = fullRate / copyRate;
@@ -526,6 +569,7 @@ export async function benchIngest(options: IngestOptions): Promise<void> {
           cpuRow('raw baseline', cpu.raw),
           cpuRow('raw COPY baseline', cpu.copy),
           cpuRow('service sync', cpu.service),
+          cpuRow('service sync, correlation rules off', cpu.rulesOff),
           cpuRow('service reconcile', cpu.reconcile),
           ...(options.sameRows ? [cpuRow('raw, same rows', cpu.same)] : []),
         ],

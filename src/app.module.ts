@@ -27,7 +27,9 @@ import { DatabaseModule } from './database/database.module.js';
 import { EnrichmentModule } from './enrichment/enrichment.module.js';
 import { EventsModule } from './events/events.module.js';
 import { HealthModule } from './health/health.module.js';
+import { IncidentsModule } from './incidents/incidents.module.js';
 import { IngestionModule } from './ingestion/ingestion.module.js';
+import { LiveModule } from './live/live.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { RetentionModule } from './retention/retention.module.js';
 import { UsersModule } from './users/users.module.js';
@@ -66,6 +68,8 @@ import { WebhooksModule } from './webhooks/webhooks.module.js';
     IngestionModule,
     RetentionModule,
     WebhooksModule,
+    LiveModule,
+    IncidentsModule,
     HealthModule,
     DashboardModule,
   ],

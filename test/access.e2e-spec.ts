@@ -24,6 +24,11 @@ interface Cast {
   spareKeyId: string;
   /** A (disabled) webhook subscription, for the routes that take one. */
   webhookId: string;
+  /** Two open incidents (a rule and two alerts), and the rule, for the routes that take them. */
+  incidentId: string;
+  otherIncidentId: string;
+  incidentAlertId: string;
+  ruleId: string;
   /** Rows that exist, for the routes that take one. */
   alertId: string;
   eventId: string;
@@ -143,6 +148,12 @@ const ROUTES: Route[] = [
     path: '/api/alerts/{id}/history',
     expected: readers(200),
     request: ({ alertId }) => ({ path: `/api/alerts/${alertId}/history` }),
+  },
+  {
+    method: 'GET',
+    path: '/api/alerts/{id}/related',
+    expected: readers(200),
+    request: ({ alertId }) => ({ path: `/api/alerts/${alertId}/related` }),
   },
   {
     method: 'POST',
@@ -277,6 +288,70 @@ const ROUTES: Route[] = [
     expected: adminOnly(200),
     request: ({ webhookId }) => ({ path: `/api/webhooks/${webhookId}/test` }),
   },
+  { method: 'GET', path: '/api/incidents', expected: readers(200) },
+  { method: 'GET', path: '/api/incidents/stats', expected: readers(200) },
+  {
+    method: 'GET',
+    path: '/api/incidents/{id}',
+    expected: readers(200),
+    request: ({ incidentId }) => ({ path: `/api/incidents/${incidentId}` }),
+  },
+  {
+    method: 'PATCH',
+    path: '/api/incidents/{id}',
+    expected: adminOnly(200),
+    request: ({ incidentId }) => ({
+      path: `/api/incidents/${incidentId}`,
+      body: { status: 'acknowledged' },
+    }),
+  },
+  {
+    method: 'GET',
+    path: '/api/incidents/{id}/history',
+    expected: readers(200),
+    request: ({ incidentId }) => ({ path: `/api/incidents/${incidentId}/history` }),
+  },
+  {
+    method: 'POST',
+    path: '/api/incidents/{id}/merge',
+    expected: adminOnly(200),
+    request: ({ incidentId, otherIncidentId }) => ({
+      path: `/api/incidents/${incidentId}/merge`,
+      body: { incident_id: otherIncidentId },
+    }),
+  },
+  {
+    method: 'DELETE',
+    path: '/api/incidents/{id}/alerts/{alertId}',
+    expected: adminOnly(200),
+    request: ({ incidentId, incidentAlertId }) => ({
+      path: `/api/incidents/${incidentId}/alerts/${incidentAlertId}`,
+    }),
+  },
+  { method: 'GET', path: '/api/correlation-rules', expected: adminOnly(200) },
+  {
+    method: 'POST',
+    path: '/api/correlation-rules',
+    expected: adminOnly(201),
+    request: () => ({ body: { name: 'New rule', keys: ['dst_ip'], window_seconds: 600 } }),
+  },
+  {
+    method: 'PATCH',
+    path: '/api/correlation-rules/{id}',
+    expected: adminOnly(200),
+    request: ({ ruleId }) => ({
+      path: `/api/correlation-rules/${ruleId}`,
+      body: { window_seconds: 900 },
+    }),
+  },
+  {
+    method: 'DELETE',
+    path: '/api/correlation-rules/{id}',
+    expected: adminOnly(204),
+    request: ({ ruleId }) => ({ path: `/api/correlation-rules/${ruleId}` }),
+  },
+  // An event stream: ApiClient takes its headers as the answer and does not read the body.
+  { method: 'GET', path: '/api/stream', expected: readers(200) },
   { method: 'GET', path: '/health', expected: anyone(200) },
   { method: 'GET', path: '/health/live', expected: anyone(200) },
   { method: 'GET', path: '/health/ready', expected: anyone(200) },
@@ -347,6 +422,24 @@ describe('Access control (e2e)', () => {
       `INSERT INTO events (source, event_type, severity, description, occurred_at)
        VALUES ('edr', 'login', 'low', 'A login', now()) RETURNING id`,
     );
+    // A rule, and two alerts it groups into two incidents (grouped as they are inserted).
+    const { rows: rules } = await t.db.query<{ id: string }>(
+      `INSERT INTO correlation_rules (name, keys, window_seconds, position)
+       VALUES ('Hosts', ARRAY['src_ip'], 600, 1) RETURNING id`,
+    );
+    const { rows: grouped } = await t.db.query<{ id: string }>(
+      `WITH a AS (
+         INSERT INTO alerts (source, external_id, severity, description, created_at, src_ip)
+         VALUES ('ids', 'ids-1', 'high', 'Beacon', now(), '10.1.1.1'),
+                ('ids', 'ids-2', 'low', 'Beacon', now(), '10.1.1.2')
+         RETURNING id)
+       SELECT id FROM a ORDER BY id`,
+    );
+    const { rows: incidents } = await t.db.query<{ alert_id: string; incident_id: string }>(
+      'SELECT alert_id, incident_id FROM incident_alerts WHERE alert_id = ANY($1::uuid[])',
+      [grouped.map((g) => g.id)],
+    );
+    expect(incidents).toHaveLength(2);
     const admin = await t.user('root', ['admin']);
     const webhook = await t.api.post('/api/webhooks', {
       token: admin.token,
@@ -370,6 +463,10 @@ describe('Access control (e2e)', () => {
         return spare[0].id;
       }),
       webhookId: webhook.body.id,
+      incidentId: incidents[0].incident_id,
+      otherIncidentId: incidents[1].incident_id,
+      incidentAlertId: incidents[0].alert_id,
+      ruleId: rules[0].id,
       alertId: rows[0].id,
       eventId: events[0].id,
       ipUserId: mappings[0].id,
@@ -424,6 +521,12 @@ describe('Access control (e2e)', () => {
     ['/api/events', 'SELECT * FROM events ORDER BY id'],
     // Not last_used_at: the refused keys' requests are uses.
     ['/api/api-keys', 'SELECT id, name, groups, expires_at, revoked_at FROM api_keys ORDER BY id'],
+    [
+      '/api/incidents',
+      `SELECT i.*, (SELECT count(*) FROM incident_history) AS history,
+         (SELECT count(*) FROM incident_alerts) AS grouped FROM incidents i ORDER BY id`,
+    ],
+    ['/api/correlation-rules', 'SELECT * FROM correlation_rules ORDER BY id'],
     [
       '/api/webhooks',
       `SELECT w.*, (SELECT count(*) FROM webhook_deliveries) AS deliveries

@@ -27,6 +27,7 @@ import { SEVERITIES, type Severity } from '../src/common/severity.js';
 import { runMigrations } from '../src/database/data-source.js';
 import { Database, QueryError } from '../src/database/database.js';
 import { ENRICHMENT_TYPES, type EnrichmentType } from '../src/enrichment/enrichment.types.js';
+import { inNetwork, parseIp } from '../src/enrichment/ip-address.js';
 import {
   EVENT_PAGING,
   eventByIdQuery,
@@ -44,6 +45,13 @@ import { resetDatabase, testDatabaseUrl } from './support/test-app.js';
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
+
+/** Whether either address lies in `network` (an address or CIDR, as the `ip` filter has it). */
+function eitherIn(addresses: Array<string | null>, network: string): boolean {
+  const [base, prefix] = network.split('/');
+  const net = parseIp(base)!;
+  return addresses.some((a) => a !== null && inNetwork(parseIp(a)!, net, Number(prefix)));
+}
 
 const sha256Hex = (text: string) => createHash('sha256').update(text).digest('hex');
 
@@ -105,7 +113,7 @@ function fixtures(now: number): Fixture[] {
       description: DESCRIPTIONS[i % DESCRIPTIONS.length],
       createdAt: new Date(now - minutesAgo * MINUTE).toISOString(),
       srcIp: `10.0.0.${i}`,
-      dstIp: i % 2 ? '185.220.101.1' : null,
+      dstIp: i % 2 ? '185.220.101.1' : i % 4 === 2 ? `2001:db8::${i}` : null,
       country: COUNTRIES[Math.floor(i / 2) % 3],
       user: USERS[Math.floor(i / 3) % 3],
       enrichmentType: i % 5 === 1 ? 'tor_exit_node' : 'clean',
@@ -138,6 +146,7 @@ function matches(a: Fixture, f: AlertFilter, now: number): boolean {
     (f.source === undefined || a.source === f.source) &&
     (f.country === undefined || a.country === f.country) &&
     (f.user === undefined || a.user === f.user) &&
+    (f.ip === undefined || eitherIn([a.srcIp, a.dstIp], f.ip)) &&
     (f.enrichmentType === undefined || a.enrichmentType === f.enrichmentType) &&
     (f.origin === undefined || a.origin === f.origin) &&
     (f.since === undefined || at >= Date.parse(f.since)) &&
@@ -292,6 +301,10 @@ describe(AlertStore.name, () => {
       ['source', () => ({ source: 'edr' })],
       ['country', () => ({ country: 'DE' })],
       ['user', () => ({ user: 'bob' })],
+      ['ip, a network of source addresses', () => ({ ip: '10.0.0.8/29' })],
+      ['ip, an address on the destination side', () => ({ ip: '185.220.101.1/32' })],
+      ['ip, an IPv6 network', () => ({ ip: '2001:db8::/32' })],
+      ['ip, one IPv6 address', () => ({ ip: '2001:db8::6/128' })],
       ['enrichment type', () => ({ enrichmentType: 'tor_exit_node' })],
       ['origin', () => ({ origin: 'event' })],
       ['since, inclusive', (at) => ({ since: at(4) })],
@@ -322,6 +335,14 @@ describe(AlertStore.name, () => {
         source: fc.constantFrom(...SOURCES, 'ids'),
         country: fc.constantFrom('DE', 'US', 'FR'),
         user: fc.constantFrom('alice', 'bob', 'carol'),
+        ip: fc.constantFrom(
+          '10.0.0.0/8',
+          '10.0.0.16/28',
+          '10.0.0.7/32',
+          '185.220.101.0/24',
+          '2001:db8::/32',
+          '192.168.0.0/16',
+        ),
         enrichmentType: fc.constantFrom(...ENRICHMENT_TYPES),
         origin: fc.constantFrom(...ALERT_ORIGINS),
         since: fc.constantFrom(...instants),
@@ -700,6 +721,8 @@ describe(AlertStore.name, () => {
             severity: SEVERITIES[(i * 3 + (i >> 2)) % 4],
             occurredAt: new Date(base + ((slot * 5) % 14) * HOUR).toISOString(),
             srcIp: i % 3 ? `10.0.0.${i}` : null,
+            // One internal address on the destination side, for the `ip` filter's either side.
+            dstIp: i === 7 ? '10.0.0.9' : '185.220.101.1',
             createdBy: i % 4 === 3 ? gone : creator,
           });
           const stored = await store(event, raisesAlert(event.severity));
@@ -720,6 +743,7 @@ describe(AlertStore.name, () => {
               (f.severities === undefined || f.severities.includes(e.severity)) &&
               (f.source === undefined || e.source === f.source) &&
               (f.eventType === undefined || e.eventType === f.eventType) &&
+              (f.ip === undefined || eitherIn([e.srcIp, e.dstIp], f.ip)) &&
               (f.since === undefined || Date.parse(e.occurredAt) >= Date.parse(f.since)) &&
               (f.until === undefined || Date.parse(e.occurredAt) <= Date.parse(f.until)),
           )
@@ -733,6 +757,8 @@ describe(AlertStore.name, () => {
         ['several severities', { severities: ['medium', 'critical'] }],
         ['source', { source: 'ids' }],
         ['event type', { eventType: 'dns' }],
+        ['ip, a network of source addresses', { ip: '10.0.0.8/30' }],
+        ['ip, a source address', { ip: '10.0.0.5/32' }],
         ['since, inclusive', { since: at(3) }],
         ['until, inclusive', { until: at(3) }],
         ['since and until', { since: at(6), until: at(1) }],

@@ -234,6 +234,7 @@ describe('Alerts API (e2e)', () => {
           resolution: null,
           event_id: null,
           version: 1,
+          incident_id: null,
         },
       ]);
     });
@@ -727,6 +728,7 @@ describe('Alerts API (e2e)', () => {
         resolution: null,
         event_id: null,
         version: 1,
+        incident_id: null,
         event: null,
       });
       expect(res.body.id).toMatch(UUID);
@@ -802,6 +804,7 @@ describe('Alerts API (e2e)', () => {
           'enrichment_type',
           'hours',
           'include',
+          'ip',
           'limit',
           'offset',
           'origin',
@@ -846,6 +849,7 @@ describe('Alerts API (e2e)', () => {
           'resolution',
           'event_id',
           'version',
+          'incident_id',
         ].sort(),
       );
       // the list's rows carry the enrichment on request, the detail always

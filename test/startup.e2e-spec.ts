@@ -237,6 +237,27 @@ describe('demo on the embedded database (dist/src/demo.js)', () => {
     expect(JSON.stringify(users.body)).toContain(ids.analyst);
   });
 
+  it('groups its synced alerts into incidents by the default correlation rules', async () => {
+    const rules = await api.get('/api/correlation-rules', { token: tokens.admin });
+    expect(rules.status).toBe(200);
+    expect(rules.body.rules.map((r: any) => [r.name, r.keys, r.window_seconds, r.enabled])).toEqual(
+      [
+        ['Same source address', ['src_ip'], 3600, true],
+        ['Same user', ['user'], 3600, true],
+        ['Same destination address', ['dst_ip'], 3600, true],
+      ],
+    );
+    const alerts = await api.get('/api/alerts?limit=20', { token: tokens.analyst });
+    const grouped = (alerts.body.alerts as any[]).filter((a) => a.src_ip && a.incident_id);
+    expect(grouped.length).toBeGreaterThan(0);
+    const incident = await api.get(`/api/incidents/${grouped[0].incident_id}`, {
+      token: tokens.analyst,
+    });
+    expect(incident.status).toBe(200);
+    expect(incident.body.key).toEqual({ src_ip: grouped[0].src_ip });
+    expect(incident.body.alert_ids).toContain(grouped[0].id);
+  });
+
   it(
     'refuses a second process on the same data directory while the first runs',
     async () => {

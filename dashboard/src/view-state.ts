@@ -9,6 +9,7 @@ export const FILTER_KEYS = [
   'source',
   'country',
   'user',
+  'ip',
   'enrichment_type',
   'origin',
   'since',

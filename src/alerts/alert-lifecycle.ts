@@ -54,13 +54,18 @@ export type ChangePlan =
     }
   | { kind: 'refuse'; reason: RefusalReason; message: string; allowed: readonly AlertStatus[] };
 
-export function planChange(state: AlertState, change: RequestedChange): ChangePlan {
+/** `noun` names what is changed in refusals: an alert, or an incident (same lifecycle). */
+export function planChange(
+  state: AlertState,
+  change: RequestedChange,
+  noun: 'Alert' | 'Incident' = 'Alert',
+): ChangePlan {
   const allowed = TRANSITIONS[state.status];
   if (state.status === 'resolved') {
     return {
       kind: 'refuse',
       reason: 'resolved_is_final',
-      message: `Alert ${state.id} is resolved, and resolved is final: it can take notes but no changes`,
+      message: `${noun} ${state.id} is resolved, and resolved is final: it can take notes but no changes`,
       allowed,
     };
   }
@@ -77,7 +82,7 @@ export function planChange(state: AlertState, change: RequestedChange): ChangePl
       return {
         kind: 'refuse',
         reason: 'invalid_transition',
-        message: `Alert ${state.id} cannot go from ${state.status} to ${change.status}; allowed: ${allowed.join(', ')}`,
+        message: `${noun} ${state.id} cannot go from ${state.status} to ${change.status}; allowed: ${allowed.join(', ')}`,
         allowed,
       };
     }

@@ -26,6 +26,8 @@ export interface AlertFilter {
   /** ISO 3166-1 alpha-2, upper-case. */
   country?: string;
   user?: string;
+  /** An address or network (canonical CIDR) either `src_ip` or `dst_ip` lies in. */
+  ip?: string;
   enrichmentType?: EnrichmentType;
   origin?: AlertOrigin;
   /** ISO 8601 instants, inclusive, on created_at. */
@@ -63,6 +65,8 @@ export interface AlertRow {
   assignee_username: string | null;
   resolution: Resolution | null;
   event_id: string | null;
+  /** The incident the correlation rules put it in, if any (incident_alerts). */
+  incident_id: string | null;
   version: number;
 }
 
@@ -71,6 +75,10 @@ const FROM = 'alerts a';
 /** A timestamptz as the text `Date.toISOString()` gives (UTC, milliseconds). */
 const isoText = (column: string) =>
   `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+
+/** The incident of alert `t` (one primary-key probe of incident_alerts). */
+const INCIDENT_OF = (t: string) =>
+  `(SELECT ia.incident_id FROM incident_alerts ia WHERE ia.alert_id = ${t}.id)`;
 
 /**
  * An alert's columns as served, read from table (or subquery) alias `t`. Times come as ISO text
@@ -83,7 +91,7 @@ const columns = (t: string, { enrichment }: { enrichment: boolean }) => `${t}.id
   ${isoText(`${t}.updated_at`)} AS updated_at, host(${t}.src_ip) AS src_ip,
   host(${t}.dst_ip) AS dst_ip, ${t}.country, ${t}.user_name, ${t}.enrichment_type,
   ${enrichment ? `${t}.enrichment, ` : ''}${t}.assignee_id, ${t}.resolution, ${t}.event_id,
-  ${t}.version`;
+  ${t}.version, ${INCIDENT_OF(t)} AS incident_id`;
 
 /** What a list page carries beyond an alert's own fields. */
 export interface AlertListOptions {
@@ -103,6 +111,7 @@ export function alertConditions(filter: AlertFilter): SqlConditions {
     .equals('a.source', filter.source)
     .equals('a.country', filter.country)
     .equals('a.user_name', filter.user)
+    .anyWithin(['a.src_ip', 'a.dst_ip'], filter.ip)
     .equals('a.enrichment_type', filter.enrichmentType)
     .equals('a.origin', filter.origin)
     .since('a.created_at', filter.since)
@@ -217,6 +226,7 @@ const DETAIL_JSON = `json_build_object(
     'assignee', CASE WHEN u.id IS NULL THEN NULL
                      ELSE json_build_object('id', u.id, 'username', u.username) END,
     'resolution', a.resolution, 'event_id', a.event_id, 'version', a.version,
+    'incident_id', ${INCIDENT_OF('a')},
     'enrichment', '{"geo": null, "tor": null, "context": null, "errors": []}'::jsonb || a.enrichment,
     'event', ${EVENT_JSON})`;
 
@@ -231,6 +241,21 @@ export function alertDetailsJsonQuery(ids: readonly string[]): SqlQuery {
       ` AS json, count(a.id)::int AS n` +
       ` FROM unnest($1::uuid[]) WITH ORDINALITY AS k (id, ord) JOIN ${FROM} ON a.id = k.id` +
       ` LEFT JOIN users u ON u.id = a.assignee_id LEFT JOIN events e ON e.id = a.event_id`,
+    params: [ids],
+  };
+}
+
+/**
+ * The same details one row per alert (`id`, `json`), in the order of `ids`, for the live stream:
+ * each alert is one event, sent as PostgreSQL wrote it.
+ */
+export function alertDetailJsonRowsQuery(ids: readonly string[]): SqlQuery {
+  return {
+    sql:
+      `SELECT a.id, ${DETAIL_JSON}::text AS json` +
+      ` FROM unnest($1::uuid[]) WITH ORDINALITY AS k (id, ord) JOIN ${FROM} ON a.id = k.id` +
+      ` LEFT JOIN users u ON u.id = a.assignee_id LEFT JOIN events e ON e.id = a.event_id` +
+      ` ORDER BY k.ord`,
     params: [ids],
   };
 }

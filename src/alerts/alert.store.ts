@@ -16,6 +16,7 @@ import type { Enrichment, EnrichmentType } from '../enrichment/enrichment.types.
 import type { AlertState, FieldChange } from './alert-lifecycle.js';
 import {
   alertByIdQuery,
+  alertDetailJsonRowsQuery,
   alertDetailsJsonQuery,
   alertConditions,
   type AlertDetailRow,
@@ -33,6 +34,12 @@ import {
   type AlertStatsRow,
 } from './alert-stats-sql.js';
 import type { AlertOrigin, AlertStatus, Resolution } from './alert.types.js';
+import {
+  type RelatedAnchor,
+  relatedAnchorQuery,
+  type RelatedKey,
+  relatedPageSpec,
+} from './related-sql.js';
 
 /**
  * A new alert in the column order of the page insert (read back by position: PostgreSQL parses
@@ -219,6 +226,24 @@ export class AlertStore {
     );
   }
 
+  /** The keys and window of the alert `GET /api/alerts/{id}/related` starts from; null if none. */
+  async relatedAnchor(id: string): Promise<RelatedAnchor | null> {
+    const [row] = await this.run<RelatedAnchor>(relatedAnchorQuery(id));
+    return row ?? null;
+  }
+
+  /** The newest alerts sharing `key` with the anchor within its window, and how many there are. */
+  related(
+    anchor: RelatedAnchor,
+    key: { shared: RelatedKey; value: string },
+  ): Promise<Page<AlertRow>> {
+    return fetchKeysetPage<AlertRow & { keyset_at: string }>(
+      this.run,
+      relatedPageSpec(anchor, key),
+      { query: (spec) => alertPageQuery(spec) },
+    );
+  }
+
   /** One alert with its assignee and the event that raised it (in `tx` when given). */
   async findById(id: string, tx: Queryable = this.db): Promise<AlertDetailRow | null> {
     const { sql, params } = alertByIdQuery(id);
@@ -234,6 +259,12 @@ export class AlertStore {
     if (ids.length === 0) return { json: '[]', n: 0 };
     const [row] = await this.run<{ json: string; n: number }>(alertDetailsJsonQuery(ids));
     return row;
+  }
+
+  /** The same details one row per alert that still exists, in the order of `ids`. */
+  detailJsonRows(ids: readonly string[]): Promise<Array<{ id: string; json: string }>> {
+    if (ids.length === 0) return Promise.resolve([]);
+    return this.run<{ id: string; json: string }>(alertDetailJsonRowsQuery(ids));
   }
 
   /** The alerts created in the last `hours` hours of the database clock, counted and timed. */

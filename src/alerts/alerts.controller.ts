@@ -39,6 +39,8 @@ import { AlertPageDto } from './dto/alert-page.dto.js';
 import { BulkResultDto } from './dto/bulk-result.dto.js';
 import { ListAlertsQueryDto, toListOptions } from './dto/list-alerts-query.dto.js';
 import { UUID_PARAM } from '../common/validation/uuid-param.js';
+import { RelatedAlertsDto } from './dto/related-alerts.dto.js';
+import { RELATED_CAP, RELATED_WINDOW_HOURS } from './related-sql.js';
 
 const LIST_DESCRIPTION = `Newest first by default. Every filter is optional; given filters are \
 combined with AND.
@@ -51,7 +53,7 @@ repeats rows when new alerts arrive. \`has_more\` says whether another page foll
 \`total\` counts every alert matching the filters (not only the rows after the cursor). With no \
 filters but \`severity\`, \`status\`, \`source\`, \`origin\` and \`enrichment_type\` it is exact \
 at any size, read from counts the store keeps as alerts are written. With any other filter \
-(\`since\`, \`until\`, \`hours\`, \`country\`, \`user\`, \`q\`) it is exact up to \
+(\`since\`, \`until\`, \`hours\`, \`country\`, \`user\`, \`ip\`, \`q\`) it is exact up to \
 ${TOTAL_CAP.toLocaleString('en')}; when more match, \`total\` is ${TOTAL_CAP.toLocaleString('en')} and \
 \`total_capped\` is true: counting hundreds of thousands of rows would cost more than the page \
 itself on every request.
@@ -61,6 +63,13 @@ say what the list shows, and the document, half of a row's bytes, is in \`GET /a
 Ask for it with \`include=enrichment\`.
 
 Unknown parameters are refused (400).`;
+
+const RELATED_DESCRIPTION = `The first triage pivot: what else touched this alert's addresses or \
+user. The other alerts created within ${RELATED_WINDOW_HOURS} h before or after this one's \
+\`created_at\` that share a key with it, one group per key: \`src_ip\` and \`dst_ip\` (this \
+alert's address found as the other alert's source or destination, as \`ip=<address>\` on the \
+list finds it) and \`user\`. Each group lists its newest ${RELATED_CAP} alerts (\`capped\` when \
+there are more) with its \`total\`; an alert sharing two keys is in both groups.`;
 
 const PATCH_DESCRIPTION = `Transitions: open → acknowledged → resolved, open → resolved, \
 acknowledged → open. \`resolved\` is final (409, with \`allowed_transitions\`); resolving takes a \
@@ -167,6 +176,19 @@ export class AlertsController {
   async history(@Param('id', UUID_PARAM) id: string): Promise<AlertHistoryDto> {
     const rows = await this.workflow.history(id);
     return { alert_id: id, history: rows.map((row) => AlertHistoryEntryDto.fromRow(row)) };
+  }
+
+  @Get(':id/related')
+  @ApiOperation({
+    operationId: 'getRelatedAlerts',
+    summary: 'Alerts sharing an address or the user, within 24 h',
+    description: RELATED_DESCRIPTION,
+  })
+  @ApiOkResponse({ type: RelatedAlertsDto })
+  @ApiBadRequestResponse({ type: ProblemDetails })
+  @ApiNotFoundResponse({ type: ProblemDetails })
+  async related(@Param('id', UUID_PARAM) id: string): Promise<RelatedAlertsDto> {
+    return RelatedAlertsDto.from(await this.alerts.related(id));
   }
 
   @Post(':id/notes')

@@ -8,9 +8,14 @@ export class StaleVersionError extends DomainError {
   readonly status: number;
   readonly slug = 'stale-version';
 
-  constructor(id: string, current: number, via: 'if-match' | 'body') {
+  constructor(
+    id: string,
+    current: number,
+    via: 'if-match' | 'body',
+    noun: 'Alert' | 'Incident' = 'Alert',
+  ) {
     super(
-      `Alert ${id} is at version ${current}; it changed since you read it. ` +
+      `${noun} ${id} is at version ${current}; it changed since you read it. ` +
         'Read it again and reapply your change.',
     );
     this.status = via === 'if-match' ? 412 : 409;

@@ -27,6 +27,8 @@ export interface EventFilter {
   severities?: Severity[];
   source?: string;
   eventType?: string;
+  /** An address or network (canonical CIDR) either `src_ip` or `dst_ip` lies in. */
+  ip?: string;
   /** ISO 8601 instants, inclusive, on occurred_at. */
   since?: string;
   until?: string;
@@ -110,6 +112,7 @@ export function eventConditions(filter: EventFilter): SqlConditions {
     .oneOf('e.severity', filter.severities)
     .equals('e.source', filter.source)
     .equals('e.event_type', filter.eventType)
+    .anyWithin(['e.src_ip', 'e.dst_ip'], filter.ip)
     .since('e.occurred_at', filter.since)
     .until('e.occurred_at', filter.until);
 }

@@ -92,6 +92,7 @@ export class EventsController {
         severities: query.severity,
         source: query.source,
         eventType: query.event_type,
+        ip: query.ip,
         since: query.since,
         until: query.until,
       },

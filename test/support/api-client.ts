@@ -42,7 +42,10 @@ export class ApiClient {
       headers['content-type'] ??= 'application/json';
     }
     const res = await fetch(this.baseUrl + path, { method, headers, body });
-    const text = await res.text();
+    // An event stream (GET /api/stream) stays open: its headers are the answer, the body is not read.
+    const streaming = (res.headers.get('content-type') ?? '').startsWith('text/event-stream');
+    if (streaming) await res.body?.cancel();
+    const text = streaming ? '' : await res.text();
     let parsed: unknown = text;
     try {
       parsed = text ? JSON.parse(text) : undefined;

@@ -5,6 +5,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, call, errorMessage, get, send } from '../api.js';
 import { dateTime, label, relative } from '../format.js';
 import { useApp, useResource } from '../hooks.js';
+import { type Pivot, PivotLink, RelatedAlertsSection } from './related-alerts.js';
 import {
   RESOLUTIONS,
   TRANSITIONS,
@@ -17,6 +18,10 @@ import {
 interface Props {
   id: string;
   onClose: () => void;
+  /** Show the alert list filtered by an address or user of this alert. */
+  onPivot: (pivot: Pivot) => void;
+  /** Open another alert (a related one) in the drawer. */
+  onOpen: (id: string) => void;
 }
 
 interface Loaded {
@@ -24,7 +29,7 @@ interface Loaded {
   etag: string | null;
 }
 
-export function AlertDrawer({ id, onClose }: Props) {
+export function AlertDrawer({ id, onClose, onPivot, onOpen }: Props) {
   const { isAdmin, dataVersion, dataChanged } = useApp();
   const detail = useResource(
     async (signal): Promise<Loaded> => {
@@ -101,13 +106,36 @@ export function AlertDrawer({ id, onClose }: Props) {
               <dt>Ingested</dt>
               <dd>{dateTime(a.ingested_at)}</dd>
               <dt>Source address</dt>
-              <dd class="mono">{a.src_ip ?? '–'}</dd>
+              <dd class="mono">
+                {a.src_ip ? (
+                  <PivotLink pivot={{ ip: a.src_ip }} onPivot={onPivot}>
+                    {a.src_ip}
+                  </PivotLink>
+                ) : (
+                  '–'
+                )}
+              </dd>
               <dt>Destination</dt>
               <dd class="mono">
-                {a.dst_ip ?? '–'} {a.country && <span class="muted">({a.country})</span>}
+                {a.dst_ip ? (
+                  <PivotLink pivot={{ ip: a.dst_ip }} onPivot={onPivot}>
+                    {a.dst_ip}
+                  </PivotLink>
+                ) : (
+                  '–'
+                )}{' '}
+                {a.country && <span class="muted">({a.country})</span>}
               </dd>
               <dt>User</dt>
-              <dd>{a.user ?? '–'}</dd>
+              <dd>
+                {a.user ? (
+                  <PivotLink pivot={{ user: a.user }} onPivot={onPivot}>
+                    {a.user}
+                  </PivotLink>
+                ) : (
+                  '–'
+                )}
+              </dd>
               <dt>Assignee</dt>
               <dd data-testid="drawer-assignee">{a.assignee?.username ?? 'nobody'}</dd>
               <dt>Id</dt>
@@ -117,6 +145,7 @@ export function AlertDrawer({ id, onClose }: Props) {
               <ChangeForm loaded={detail.data} onChanged={changed} onStale={detail.reload} />
             )}
             <Enrichment enrichment={a.enrichment} addresses={{ src: a.src_ip, dst: a.dst_ip }} />
+            <RelatedAlertsSection id={a.id} onPivot={onPivot} onOpen={onOpen} />
             {a.event && (
               <section aria-labelledby="event-title">
                 <h3 id="event-title">Event</h3>

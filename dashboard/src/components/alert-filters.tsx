@@ -118,6 +118,17 @@ export function AlertFilters({ view, onApply }: Props) {
         />
       </div>
       <div class="field">
+        <label for="f-ip">Address</label>
+        <input
+          id="f-ip"
+          value={draft.ip ?? ''}
+          onInput={(e) => set('ip', e.currentTarget.value)}
+          title="An IPv4 or IPv6 address or a network (CIDR), on either side of the alert"
+          placeholder="e.g. 10.0.0.0/8"
+          spellcheck={false}
+        />
+      </div>
+      <div class="field">
         <label for="f-enrichment">Enrichment</label>
         <select
           id="f-enrichment"

@@ -4,11 +4,26 @@ import { useEffect, useState } from 'preact/hooks';
 import { errorMessage, get } from '../api.js';
 import { count, dateTime, label, relative } from '../format.js';
 import { useApp, useNow, useResource } from '../hooks.js';
-import type { AlertPage } from '../types.js';
-import { alertsQuery, type ViewState } from '../view-state.js';
+import { matchesFilters } from '../live-filter.js';
+import { useLive } from '../live.js';
+import type { Alert, AlertPage } from '../types.js';
+import { alertsQuery, DEFAULT_SORT, type ViewState } from '../view-state.js';
 import { AlertDrawer } from './alert-drawer.js';
 import { AlertFilters } from './alert-filters.js';
 import { BulkActions } from './bulk-actions.js';
+
+/** While the live stream is down, the table reloads this often. */
+const FALLBACK_POLL_MS = 30_000;
+
+interface LiveRows {
+  /** Created since the page loaded, matching its filters: shown above it (first page only). */
+  added: Alert[];
+  /** Changed since the page loaded: shown in place. */
+  changed: Record<string, Alert>;
+  /** Created since, that may match but are not shown (a later page, an unknown filter). */
+  unseen: number;
+}
+const NO_LIVE_ROWS: LiveRows = { added: [], changed: {}, unseen: 0 };
 
 interface Props {
   view: ViewState;
@@ -31,7 +46,33 @@ export function AlertsView({ view, navigate }: Props) {
   useEffect(() => setSelected(new Set()), [query]);
   useEffect(() => setPrevious([]), [filtersKey]);
 
-  const alerts = page.data?.alerts ?? [];
+  // Live rows (GET /api/stream, see live.ts); each reload of the page starts them over.
+  const [live, setLive] = useState<LiveRows>(NO_LIVE_ROWS);
+  useEffect(() => setLive(NO_LIVE_ROWS), [page.data]);
+  const liveState = useLive((event) => {
+    if (event.type === 'resync') return page.reload();
+    if (event.type !== 'alert.created' && event.type !== 'alert.changed') return;
+    const alert = JSON.parse(event.data) as Alert;
+    setLive((rows) => {
+      if (event.type === 'alert.changed')
+        return { ...rows, changed: { ...rows.changed, [alert.id]: alert } };
+      const fits = matchesFilters(alert, view.filters);
+      if (fits === true && !view.cursor && view.sort === DEFAULT_SORT)
+        return { ...rows, added: [alert, ...rows.added.filter((a) => a.id !== alert.id)] };
+      return fits === false ? rows : { ...rows, unseen: rows.unseen + 1 };
+    });
+  });
+  useEffect(() => {
+    if (liveState !== 'down') return;
+    const timer = setInterval(page.reload, FALLBACK_POLL_MS);
+    return () => clearInterval(timer);
+  }, [liveState, page.reload]);
+
+  const loaded = page.data?.alerts ?? [];
+  const loadedIds = new Set(loaded.map((a) => a.id));
+  const alerts = [...live.added.filter((a) => !loadedIds.has(a.id)), ...loaded].map(
+    (a) => live.changed[a.id] ?? a,
+  );
   const allSelected = alerts.length > 0 && alerts.every((a) => selected.has(a.id));
   const toggle = (id: string, on: boolean) =>
     setSelected((s) => {
@@ -70,6 +111,19 @@ export function AlertsView({ view, navigate }: Props) {
         <button type="button" class="ghost" onClick={page.reload}>
           Refresh
         </button>
+        <span class={`live-state live-${liveState}`} data-testid="live-state">
+          {liveState === 'live' ? 'Live' : liveState === 'down' ? 'Polling' : 'Connecting…'}
+        </span>
+        {live.unseen > 0 && (
+          <button
+            type="button"
+            class="ghost"
+            data-testid="live-unseen"
+            onClick={() => (view.cursor ? goFirst() : page.reload())}
+          >
+            {count(live.unseen)} new — show
+          </button>
+        )}
       </div>
       <AlertFilters
         view={view}
@@ -131,6 +185,7 @@ export function AlertsView({ view, navigate }: Props) {
               <tr
                 key={alert.id}
                 data-alert-id={alert.id}
+                data-live={loadedIds.has(alert.id) ? undefined : 'new'}
                 class={view.alert === alert.id ? 'current' : ''}
               >
                 {isAdmin && (
@@ -201,7 +256,14 @@ export function AlertsView({ view, navigate }: Props) {
         </button>
       </nav>
       {view.alert && (
-        <AlertDrawer id={view.alert} onClose={() => navigate({ ...view, alert: undefined })} />
+        <AlertDrawer
+          id={view.alert}
+          onClose={() => navigate({ ...view, alert: undefined })}
+          onOpen={open}
+          onPivot={(pivot) =>
+            navigate({ filters: pivot, sort: view.sort, limit: view.limit, window: view.window })
+          }
+        />
       )}
     </section>
   );

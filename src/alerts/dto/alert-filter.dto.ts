@@ -16,6 +16,7 @@ import {
   type AlertStatus,
 } from '../alert.types.js';
 import type { AlertFilter } from '../alert-sql.js';
+import { IpQuery } from './ip-query.js';
 
 export class AlertFilterDto {
   @EnumQuery(SEVERITIES, { many: true, example: 'high,critical' })
@@ -40,6 +41,9 @@ export class AlertFilterDto {
 
   @TextQuery({ maxLength: 128, example: 'alice', description: 'Exact user name' })
   user?: string;
+
+  @IpQuery('alerts')
+  ip?: string;
 
   @EnumQuery(ENRICHMENT_TYPES)
   enrichment_type?: EnrichmentType;
@@ -82,6 +86,7 @@ export function toAlertFilter(dto: AlertFilterDto): AlertFilter {
     source: dto.source,
     country: dto.country,
     user: dto.user,
+    ip: dto.ip,
     enrichmentType: dto.enrichment_type,
     origin: dto.origin,
     since: dto.since,

@@ -138,6 +138,14 @@ class AlertFieldsDto {
   @ApiProperty({ type: 'integer', description: 'Bumped on every change (optimistic concurrency)' })
   version: number;
 
+  @ApiProperty({
+    type: String,
+    format: 'uuid',
+    nullable: true,
+    description: 'The incident the correlation rules grouped it into (at most one)',
+  })
+  incident_id: string | null;
+
   static fieldsOf(row: AlertRow): AlertFieldsDto {
     return {
       id: row.id,
@@ -162,6 +170,7 @@ class AlertFieldsDto {
       resolution: row.resolution,
       event_id: row.event_id,
       version: row.version,
+      incident_id: row.incident_id,
     };
   }
 }

@@ -15,6 +15,20 @@ describe(SqlConditions.name, () => {
     expect(sut.params).toEqual([]);
   });
 
+  it('matches either address column inside a network with one parameter', () => {
+    const sut = new SqlConditions()
+      .anyWithin(['a.src_ip', 'a.dst_ip'], undefined)
+      .equals('a.status', 'open')
+      .anyWithin(['a.src_ip', 'a.dst_ip'], '10.0.0.0/8');
+    expect(sut.toSql()).toBe(
+      'WHERE a.status = $1 AND (a.src_ip <<= $2::inet OR a.dst_ip <<= $2::inet)',
+    );
+    expect(sut.params).toEqual(['open', '10.0.0.0/8']);
+    expect(() => new SqlConditions().anyWithin(['a.src_ip; --'], '10.0.0.0/8')).toThrow(
+      /not a plain column name/,
+    );
+  });
+
   it('binds every value as a numbered parameter, in order', () => {
     const sut = new SqlConditions()
       .equals('a.status', 'open')

@@ -83,6 +83,18 @@ export class SqlConditions {
       : this.add(`${column(name)} ILIKE ${this.param(`%${escapeLike(text)}%`)}`);
   }
 
+  /**
+   * Any of the inet `names` inside `network` (an address or CIDR, already validated):
+   * `(a <<= $n::inet OR b <<= $n::inet)`. A btree index on each column serves it: the planner
+   * turns `<<=` of a constant into a range on the index (network_subset_support), and the
+   * list's statements are planned with their parameters' values.
+   */
+  anyWithin(names: readonly string[], network: string | undefined): this {
+    if (network === undefined) return this;
+    const value = this.param(network);
+    return this.add(`(${names.map((name) => `${column(name)} <<= ${value}::inet`).join(' OR ')})`);
+  }
+
   /** `WHERE a AND b …`, or an empty string when there is no condition. */
   toSql(): string {
     return this.clauses.length === 0 ? '' : `WHERE ${this.clauses.join(' AND ')}`;

@@ -12,6 +12,10 @@ import { AlertRollups1764300000000 } from './1764300000000-alert-rollups.js';
 import { ApiKeys1764400000000 } from './1764400000000-api-keys.js';
 import { PushOrigin1764400000100 } from './1764400000100-push-origin.js';
 import { Webhooks1764400000200 } from './1764400000200-webhooks.js';
+import { IpPivots1764500000000 } from './1764500000000-ip-pivots.js';
+import { Incidents1764500000100 } from './1764500000100-incidents.js';
+import { LiveEvents1764500000200 } from './1764500000200-live-events.js';
+import { IncidentLiveEvents1764500000300 } from './1764500000300-incident-live-events.js';
 
 export const MIGRATIONS = [
   Identity1763700000000,
@@ -26,4 +30,8 @@ export const MIGRATIONS = [
   ApiKeys1764400000000,
   PushOrigin1764400000100,
   Webhooks1764400000200,
+  IpPivots1764500000000,
+  Incidents1764500000100,
+  LiveEvents1764500000200,
+  IncidentLiveEvents1764500000300,
 ];

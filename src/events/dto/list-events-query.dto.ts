@@ -6,6 +6,7 @@ import {
   TextQuery,
 } from '../../common/validation/query-fields.js';
 import { SEVERITIES, type Severity } from '../../common/severity.js';
+import { IpQuery } from '../../alerts/dto/ip-query.js';
 import { NAME_MAX } from '../event-rules.js';
 import { EVENT_PAGING } from '../event-sql.js';
 
@@ -19,6 +20,9 @@ export class ListEventsQueryDto extends PageQueryDto(EVENT_PAGING) {
 
   @TextQuery({ maxLength: NAME_MAX, example: 'process_injection', description: 'Exact event type' })
   event_type?: string;
+
+  @IpQuery('events')
+  ip?: string;
 
   @InstantQuery({
     example: '2024-05-01T00:00:00Z',

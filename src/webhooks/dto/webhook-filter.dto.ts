@@ -6,9 +6,10 @@ import type { WebhookFilterViewDto } from './webhook-filter-view.dto.js';
 /**
  * The alert list's filters a subscription matches alerts by, validated by the very same rules;
  * the time window (`since`, `until`, `hours`) is left out: a subscription is about alerts as
- * they come.
+ * they come. The `ip` pivot is left out too: subscriptions are matched by the database's triggers,
+ * which know no network filter.
  */
-export class WebhookFilterDto extends OmitType(AlertFilterDto, ['since', 'until', 'hours']) {}
+export class WebhookFilterDto extends OmitType(AlertFilterDto, ['since', 'until', 'hours', 'ip']) {}
 
 export function toWebhookFilter(dto: WebhookFilterDto | undefined): WebhookFilter {
   if (!dto) return {};
