@@ -784,6 +784,7 @@ describe('Events API (e2e)', () => {
       expect(list.parameters.map((p: { name: string }) => p.name).sort()).toEqual([
         'cursor',
         'event_type',
+        'ip',
         'limit',
         'offset',
         'severity',

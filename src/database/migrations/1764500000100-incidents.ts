@@ -40,6 +40,11 @@ const KEY = `jsonb_strip_nulls(jsonb_build_object(
     'user', CASE WHEN 'user' = ANY (r.keys) THEN n.user_name END,
     'source', CASE WHEN 'source' = ANY (r.keys) THEN n.source END))`;
 
+/** Where the next open incident of rule `r` and key `key` after `instant` begins (null: none). */
+const nextStart = (key: string, instant: string) => `(SELECT min(i.window_start) FROM incidents i
+    WHERE i.rule_id = r.id AND i.group_key = ${key} AND i.status <> 'resolved'
+      AND i.window_start > ${instant})`;
+
 /** Which of the key fields alert `n` has, as bits: src_ip 1, dst_ip 2, user 4. */
 const FIELDS = `(CASE WHEN n.src_ip IS NULL THEN 0 ELSE 1 END
     | CASE WHEN n.dst_ip IS NULL THEN 0 ELSE 2 END
@@ -236,16 +241,10 @@ export class Incidents1764500000100 implements MigrationInterface {
               ), per_key AS (
                 SELECT k, array_agg(created_at ORDER BY created_at) AS ts FROM rest GROUP BY k
               ), windows (k, ts, start, finish) AS (
-                SELECT p.k, p.ts, p.ts[1], least(p.ts[1] + r.width,
-                  (SELECT min(i.window_start) FROM incidents i
-                   WHERE i.rule_id = r.id AND i.group_key = p.k AND i.status <> 'resolved'
-                     AND i.window_start > p.ts[1]))
+                SELECT p.k, p.ts, p.ts[1], least(p.ts[1] + r.width, ${nextStart('p.k', 'p.ts[1]')})
                 FROM per_key p
                 UNION ALL
-                SELECT w.k, w.ts, f.start, least(f.start + r.width,
-                  (SELECT min(i.window_start) FROM incidents i
-                   WHERE i.rule_id = r.id AND i.group_key = w.k AND i.status <> 'resolved'
-                     AND i.window_start > f.start))
+                SELECT w.k, w.ts, f.start, least(f.start + r.width, ${nextStart('w.k', 'f.start')})
                 FROM windows w
                 CROSS JOIN LATERAL (SELECT min(t) AS start FROM unnest(w.ts) t
                                     WHERE t >= w.finish) f

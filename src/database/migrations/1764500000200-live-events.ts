@@ -18,6 +18,53 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  */
 export const LIVE_CHANNEL = 'vigil_live';
 
+/**
+ * The feed's triggers on `table`: `<resource>.created` rows for its inserts (ids in creation
+ * order) and `<resource>.changed` rows for updates that change one of `changed` (a change the
+ * reader sees), one row a statement, each with a notification.
+ */
+export function liveFeedTriggers(table: string, resource: string, changed: string[]): string[] {
+  const created = `live_${table}_created`;
+  const updated = `live_${table}_changed`;
+  const columns = (alias: string) => changed.map((c) => `${alias}.${c}`).join(', ');
+  return [
+    `CREATE FUNCTION ${created}() RETURNS trigger LANGUAGE plpgsql AS $$
+     BEGIN
+       INSERT INTO live_events (type, ids)
+       SELECT '${resource}.created', array_agg(n.id ORDER BY n.created_at, n.id)
+       FROM new_rows n HAVING count(*) > 0;
+       IF FOUND THEN PERFORM pg_notify('${LIVE_CHANNEL}', ''); END IF;
+       RETURN NULL;
+     END $$`,
+    `CREATE FUNCTION ${updated}() RETURNS trigger LANGUAGE plpgsql AS $$
+     BEGIN
+       INSERT INTO live_events (type, ids)
+       SELECT '${resource}.changed', array_agg(n.id ORDER BY n.id)
+       FROM new_rows n JOIN old_rows o ON o.id = n.id
+       WHERE (${columns('n')}) IS DISTINCT FROM (${columns('o')})
+       HAVING count(*) > 0;
+       IF FOUND THEN PERFORM pg_notify('${LIVE_CHANNEL}', ''); END IF;
+       RETURN NULL;
+     END $$`,
+    `CREATE TRIGGER ${table}_live_created AFTER INSERT ON ${table}
+     REFERENCING NEW TABLE AS new_rows
+     FOR EACH STATEMENT EXECUTE FUNCTION ${created}()`,
+    `CREATE TRIGGER ${table}_live_changed AFTER UPDATE ON ${table}
+     REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+     FOR EACH STATEMENT EXECUTE FUNCTION ${updated}()`,
+  ];
+}
+
+/** What liveFeedTriggers made on `table`, undone. */
+export function dropLiveFeedTriggers(table: string): string[] {
+  return [
+    `DROP TRIGGER ${table}_live_changed ON ${table}`,
+    `DROP TRIGGER ${table}_live_created ON ${table}`,
+    `DROP FUNCTION live_${table}_changed()`,
+    `DROP FUNCTION live_${table}_created()`,
+  ];
+}
+
 export class LiveEvents1764500000200 implements MigrationInterface {
   name = 'LiveEvents1764500000200';
 
@@ -29,43 +76,16 @@ export class LiveEvents1764500000200 implements MigrationInterface {
         ids uuid[] NOT NULL,
         created_at timestamptz NOT NULL DEFAULT now()
       )`);
-    await db.query(`
-      CREATE FUNCTION live_alerts_created() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN
-        INSERT INTO live_events (type, ids)
-        SELECT 'alert.created', array_agg(n.id ORDER BY n.created_at, n.id)
-        FROM new_rows n HAVING count(*) > 0;
-        IF FOUND THEN PERFORM pg_notify('${LIVE_CHANNEL}', ''); END IF;
-        RETURN NULL;
-      END $$`);
-    // A change is what the webhook outbox calls one: status, assignee or resolution.
-    await db.query(`
-      CREATE FUNCTION live_alerts_changed() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN
-        INSERT INTO live_events (type, ids)
-        SELECT 'alert.changed', array_agg(n.id ORDER BY n.id)
-        FROM new_rows n JOIN old_rows o ON o.id = n.id
-        WHERE (n.status, n.assignee_id, n.resolution)
-          IS DISTINCT FROM (o.status, o.assignee_id, o.resolution)
-        HAVING count(*) > 0;
-        IF FOUND THEN PERFORM pg_notify('${LIVE_CHANNEL}', ''); END IF;
-        RETURN NULL;
-      END $$`);
-    await db.query(`
-      CREATE TRIGGER alerts_live_created AFTER INSERT ON alerts
-      REFERENCING NEW TABLE AS new_rows
-      FOR EACH STATEMENT EXECUTE FUNCTION live_alerts_created()`);
-    await db.query(`
-      CREATE TRIGGER alerts_live_changed AFTER UPDATE ON alerts
-      REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-      FOR EACH STATEMENT EXECUTE FUNCTION live_alerts_changed()`);
+    for (const statement of liveFeedTriggers('alerts', 'alert', [
+      'status',
+      'assignee_id',
+      'resolution',
+    ]))
+      await db.query(statement);
   }
 
   async down(db: QueryRunner): Promise<void> {
-    await db.query(`DROP TRIGGER alerts_live_changed ON alerts`);
-    await db.query(`DROP TRIGGER alerts_live_created ON alerts`);
-    await db.query(`DROP FUNCTION live_alerts_changed()`);
-    await db.query(`DROP FUNCTION live_alerts_created()`);
+    for (const statement of dropLiveFeedTriggers('alerts')) await db.query(statement);
     await db.query(`DROP TABLE live_events`);
   }
 }

@@ -1,5 +1,10 @@
 // Correlation rules on the wire: `POST /api/correlation-rules`, `PATCH …/{id}` and the answers.
-import { ApiProperty, ApiPropertyOptional, type ApiPropertyOptions } from '@nestjs/swagger';
+import {
+  ApiProperty,
+  ApiPropertyOptional,
+  type ApiPropertyOptions,
+  PartialType,
+} from '@nestjs/swagger';
 import {
   ArrayMaxSize,
   ArrayMinSize,
@@ -97,50 +102,8 @@ export class CreateCorrelationRuleDto {
   position?: number;
 }
 
-export class UpdateCorrelationRuleDto {
-  @ApiPropertyOptional({ maxLength: 100 })
-  @IfPresent()
-  @IsString()
-  @MaxLength(100)
-  @Matches(/\S/, { message: 'name must not be blank' })
-  name?: string;
-
-  @ApiPropertyOptional(KEYS_DOC)
-  @IfPresent()
-  @IsArray()
-  @ArrayMinSize(1)
-  @ArrayMaxSize(4)
-  @ArrayUnique()
-  @IsIn(CORRELATION_KEYS, {
-    each: true,
-    message: `each key must be one of: ${CORRELATION_KEYS.join(', ')}`,
-  })
-  @QueryRule('observableKey', keysRule)
-  keys?: CorrelationKey[];
-
-  @ApiPropertyOptional({
-    type: 'integer',
-    minimum: WINDOW_MIN_SECONDS,
-    maximum: WINDOW_MAX_SECONDS,
-  })
-  @IfPresent()
-  @IsInt()
-  @Min(WINDOW_MIN_SECONDS)
-  @Max(WINDOW_MAX_SECONDS)
-  window_seconds?: number;
-
-  @ApiPropertyOptional()
-  @IfPresent()
-  @IsBoolean()
-  enabled?: boolean;
-
-  @ApiPropertyOptional({ type: 'integer', minimum: 1 })
-  @IfPresent()
-  @IsInt()
-  @Min(1)
-  @Max(1_000_000)
-  position?: number;
-}
+/** `PATCH /api/correlation-rules/{id}`: any of the fields, each checked as on create. */
+export class UpdateCorrelationRuleDto extends PartialType(CreateCorrelationRuleDto) {}
 
 export class CorrelationRuleDto {
   @ApiProperty({ format: 'uuid' })
