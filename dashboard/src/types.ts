@@ -38,6 +38,12 @@ export type ApiKey = Schemas['ApiKeyDto'];
 export type CreatedApiKey = Schemas['CreatedApiKeyDto'];
 export type ApiKeyList = Schemas['ApiKeyListDto'];
 export type NewApiKey = Schemas['CreateApiKeyDto'];
+export type Incident = Schemas['IncidentDto'];
+export type IncidentDetail = Schemas['IncidentDetailDto'];
+export type IncidentPage = Schemas['IncidentPageDto'];
+export type IncidentHistory = Schemas['IncidentHistoryDto'];
+export type IncidentHistoryEntry = Schemas['IncidentHistoryEntryDto'];
+export type UpdatedIncident = Schemas['UpdatedIncidentDto'];
 
 export type Severity = Alert['severity'];
 export type Status = Alert['status'];

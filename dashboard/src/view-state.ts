@@ -1,7 +1,8 @@
 // The alerts view lives in the URL: the filters under the API's own parameter names (so the
 // table's query is the page's query string, and a shared or reloaded link shows the same alerts),
 // plus the sort, page size, keyset cursor and the alert open in the drawer. So do the admins'
-// pages (`?page=webhooks`, `?page=api-keys`) and the subscription whose delivery log is open.
+// pages (`?page=webhooks`, `?page=api-keys`) and the subscription whose delivery log is open, and
+// the incidents page (`?page=incidents`) with its filters and the incident open in its drawer.
 
 export const FILTER_KEYS = [
   'severity',
@@ -25,9 +26,20 @@ export const DEFAULT_SORT = '-created_at';
 export const PAGE_SIZES = [25, 50, 100, 200];
 export const DEFAULT_LIMIT = 50;
 
-/** Pages beside the overview (health, metrics, alerts); admins only. */
-export const PAGES = ['webhooks', 'api-keys'] as const;
+/** Pages beside the overview (health, metrics, alerts); admins only but incidents. */
+export const PAGES = ['incidents', 'webhooks', 'api-keys'] as const;
 export type PageName = (typeof PAGES)[number];
+/** The pages analysts see too. */
+export const SHARED_PAGES: readonly PageName[] = ['incidents'];
+
+/**
+ * The incidents page's filters: GET /api/incidents's `status` and `severity`, under names of their
+ * own so they do not clash with the alert filters kept in the same address.
+ */
+export interface IncidentFilters {
+  status?: string;
+  severity?: string;
+}
 
 const isPage = (value: string | null): value is PageName =>
   (PAGES as readonly string[]).includes(value ?? '');
@@ -45,6 +57,10 @@ export interface ViewState {
   page?: PageName;
   /** On the webhooks page: the subscription whose delivery log is open. */
   webhook?: string;
+  /** On the incidents page: its filters (`incident_status`, `incident_severity`). */
+  incidentFilters?: IncidentFilters;
+  /** On the incidents page: the incident open in the drawer. */
+  incident?: string;
 }
 
 export function readView(search: string): ViewState {
@@ -66,6 +82,14 @@ export function readView(search: string): ViewState {
     window: Number.isInteger(window) && window > 0 ? window : undefined,
     page: isPage(page) ? page : undefined,
     webhook: (page === 'webhooks' && params.get('webhook')) || undefined,
+    incidentFilters:
+      page === 'incidents'
+        ? {
+            status: params.get('incident_status')?.trim() || undefined,
+            severity: params.get('incident_severity')?.trim() || undefined,
+          }
+        : undefined,
+    incident: (page === 'incidents' && params.get('incident')) || undefined,
   };
 }
 
@@ -74,6 +98,12 @@ export function writeView(view: ViewState): string {
   const params = new URLSearchParams();
   if (view.page) params.set('page', view.page);
   if (view.page === 'webhooks' && view.webhook) params.set('webhook', view.webhook);
+  if (view.page === 'incidents') {
+    if (view.incidentFilters?.status) params.set('incident_status', view.incidentFilters.status);
+    if (view.incidentFilters?.severity)
+      params.set('incident_severity', view.incidentFilters.severity);
+    if (view.incident) params.set('incident', view.incident);
+  }
   for (const key of FILTER_KEYS) {
     const value = view.filters[key];
     if (value) params.set(key, value);
@@ -115,4 +145,15 @@ export function bulkFilter(filters: Filters): Record<string, unknown> {
 
 export function hasFilters(filters: Filters): boolean {
   return FILTER_KEYS.some((key) => Boolean(filters[key]));
+}
+
+/** The GET /api/incidents query for the incidents page's filters (newest first). */
+export function incidentsQuery(filters: IncidentFilters | undefined, cursor?: string): string {
+  const params = new URLSearchParams();
+  if (filters?.status) params.set('status', filters.status);
+  if (filters?.severity) params.set('severity', filters.severity);
+  params.set('sort', '-created_at');
+  params.set('limit', String(DEFAULT_LIMIT));
+  if (cursor) params.set('cursor', cursor);
+  return params.toString();
 }

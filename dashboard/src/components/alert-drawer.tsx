@@ -22,6 +22,8 @@ interface Props {
   onPivot: (pivot: Pivot) => void;
   /** Open another alert (a related one) in the drawer. */
   onOpen: (id: string) => void;
+  /** Open the alert's incident on the incidents page. */
+  onIncident: (id: string) => void;
 }
 
 interface Loaded {
@@ -29,7 +31,7 @@ interface Loaded {
   etag: string | null;
 }
 
-export function AlertDrawer({ id, onClose, onPivot, onOpen }: Props) {
+export function AlertDrawer({ id, onClose, onPivot, onOpen, onIncident }: Props) {
   const { isAdmin, dataVersion, dataChanged } = useApp();
   const detail = useResource(
     async (signal): Promise<Loaded> => {
@@ -134,6 +136,26 @@ export function AlertDrawer({ id, onClose, onPivot, onOpen }: Props) {
                   </PivotLink>
                 ) : (
                   '–'
+                )}
+              </dd>
+              <dt>Incident</dt>
+              <dd data-testid="drawer-incident">
+                {a.incident_id ? (
+                  <a
+                    href={`${location.pathname}?page=incidents&incident=${encodeURIComponent(
+                      a.incident_id,
+                    )}`}
+                    onClick={(e) => {
+                      if (e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey)
+                        return;
+                      e.preventDefault();
+                      onIncident(a.incident_id!);
+                    }}
+                  >
+                    Open its incident
+                  </a>
+                ) : (
+                  <span class="muted">none</span>
                 )}
               </dd>
               <dt>Assignee</dt>

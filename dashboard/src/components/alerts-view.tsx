@@ -28,9 +28,11 @@ const NO_LIVE_ROWS: LiveRows = { added: [], changed: {}, unseen: 0 };
 interface Props {
   view: ViewState;
   navigate: (next: ViewState, replace?: boolean) => void;
+  /** Open an incident on the incidents page. */
+  onIncident: (id: string) => void;
 }
 
-export function AlertsView({ view, navigate }: Props) {
+export function AlertsView({ view, navigate, onIncident }: Props) {
   const { isAdmin, dataVersion } = useApp();
   const query = alertsQuery(view);
   const page = useResource(
@@ -260,6 +262,7 @@ export function AlertsView({ view, navigate }: Props) {
           id={view.alert}
           onClose={() => navigate({ ...view, alert: undefined })}
           onOpen={open}
+          onIncident={onIncident}
           onPivot={(pivot) =>
             navigate({ filters: pivot, sort: view.sort, limit: view.limit, window: view.window })
           }

@@ -4,16 +4,21 @@ import { AppContext, useResource } from '../hooks.js';
 import { endSession, onSessionChange, session } from '../session.js';
 import type { Me, UserList } from '../types.js';
 import { useView, type Navigate } from '../use-view.js';
-import { writeView, type PageName, type ViewState } from '../view-state.js';
+import { SHARED_PAGES, writeView, type PageName, type ViewState } from '../view-state.js';
 import { AlertsView } from './alerts-view.js';
 import { ApiKeysPage } from './api-keys-page.js';
 import { ControlsPanel } from './controls-panel.js';
 import { HealthPanel } from './health-panel.js';
+import { IncidentsPage } from './incidents-page.js';
 import { MetricsPanel } from './metrics-panel.js';
 import { SignIn } from './sign-in.js';
 import { WebhooksPage } from './webhooks-page.js';
 
-const PAGE_TITLES: Record<PageName, string> = { webhooks: 'Webhooks', 'api-keys': 'API keys' };
+const PAGE_TITLES: Record<PageName, string> = {
+  incidents: 'Incidents',
+  webhooks: 'Webhooks',
+  'api-keys': 'API keys',
+};
 
 export function App() {
   const [signedIn, setSignedIn] = useState(session() !== null);
@@ -84,6 +89,7 @@ function Dashboard() {
           <SectionLink view={view} navigate={navigate} id="alerts">
             Alerts
           </SectionLink>
+          <PageLink view={view} navigate={navigate} page="incidents" />
           {context.isAdmin && (
             <>
               <SectionLink view={view} navigate={navigate} id="controls">
@@ -111,10 +117,21 @@ function Dashboard() {
               {context.isAdmin && <ControlsPanel />}
             </div>
             <MetricsPanel view={view} navigate={navigate} />
-            <AlertsView view={view} navigate={navigate} />
+            <AlertsView
+              view={view}
+              navigate={navigate}
+              onIncident={(incident) =>
+                navigate({ ...overview(view), page: 'incidents', incident }, false, '')
+              }
+            />
             {context.isAdmin && <KnownUsers />}
           </>
-        ) : !context.isAdmin ? (
+        ) : page === 'incidents' ? (
+          <>
+            <IncidentsPage view={view} navigate={navigate} />
+            {context.isAdmin && <KnownUsers />}
+          </>
+        ) : !context.isAdmin && !SHARED_PAGES.includes(page) ? (
           <AdminsOnly view={view} navigate={navigate} page={page} />
         ) : page === 'webhooks' ? (
           <WebhooksPage view={view} navigate={navigate} />
@@ -141,6 +158,8 @@ const overview = (view: ViewState): ViewState => ({
   page: undefined,
   webhook: undefined,
   alert: undefined,
+  incident: undefined,
+  incidentFilters: undefined,
 });
 
 /** A section of the overview: an anchor there, and from an admin page the way back to it. */
@@ -167,7 +186,14 @@ function SectionLink({
 }
 
 function PageLink({ view, navigate, page }: LinkProps & { page: PageName }) {
-  const next: ViewState = { ...view, page, webhook: undefined, alert: undefined };
+  const next: ViewState = {
+    ...view,
+    page,
+    webhook: undefined,
+    alert: undefined,
+    incident: undefined,
+    incidentFilters: undefined,
+  };
   return (
     <a
       href={`${location.pathname}${writeView(next)}`}
