@@ -25,6 +25,7 @@ import { RequireGroups } from '../auth/access.decorators.js';
 import { CurrentUser } from '../auth/current-user.decorator.js';
 import { VersionEtagInterceptor } from '../common/http/version-etag.interceptor.js';
 import { pageMeta, pageRequest } from '../common/pagination/page-request.js';
+import { NotFoundError } from '../common/problem/domain-error.js';
 import { ProblemDetails } from '../common/problem/problem-details.js';
 import { UUID_PARAM } from '../common/validation/uuid-param.js';
 import type { Principal } from '../users/principal.js';
@@ -153,11 +154,8 @@ export class IncidentsController {
   @ApiNotFoundResponse({ type: ProblemDetails })
   async history(@Param('id', UUID_PARAM) id: string): Promise<IncidentHistoryDto> {
     const rows = await this.store.history(id);
-    if (!rows) await this.incidents.get(id); // 404
-    return {
-      incident_id: id,
-      history: (rows ?? []).map((row) => IncidentHistoryEntryDto.fromRow(row)),
-    };
+    if (!rows) throw new NotFoundError('Incident', id);
+    return { incident_id: id, history: rows.map((row) => IncidentHistoryEntryDto.fromRow(row)) };
   }
 
   @Post(':id/merge')

@@ -46,17 +46,24 @@ export class AlertHistoryEntryDto {
   note: string | null;
 
   static fromRow(row: HistoryRow): AlertHistoryEntryDto {
-    return {
-      id: Number(row.id),
-      at: row.at.toISOString(),
-      actor: { id: row.actor_id, username: row.actor_username },
-      field: row.field,
-      from: row.from_value,
-      to: row.to_value,
-      resolution: row.resolution,
-      note: row.note,
-    };
+    return historyEntry(row);
   }
+}
+
+/** A history row on the wire: alerts' and incidents' have the same columns, each its fields. */
+export function historyEntry<Field extends string | null>(
+  row: Omit<HistoryRow, 'field'> & { field: Field },
+) {
+  return {
+    id: Number(row.id),
+    at: row.at.toISOString(),
+    actor: { id: row.actor_id, username: row.actor_username },
+    field: row.field,
+    from: row.from_value,
+    to: row.to_value,
+    resolution: row.resolution,
+    note: row.note,
+  };
 }
 
 export class AlertHistoryDto {

@@ -4,7 +4,7 @@ import { Type } from 'class-transformer';
 import { IsDefined, IsInt, IsString, IsUUID, Matches, MaxLength, Min } from 'class-validator';
 import { AlertChangeDto, NOTE_MAX } from '../../alerts/dto/alert-change.dto.js';
 import { AssigneeDto } from '../../alerts/dto/alert.dto.js';
-import { HistoryActorDto } from '../../alerts/dto/alert-history.dto.js';
+import { HistoryActorDto, historyEntry } from '../../alerts/dto/alert-history.dto.js';
 import { BulkSkipDto } from '../../alerts/dto/bulk-result.dto.js';
 import {
   ALERT_STATUSES,
@@ -261,16 +261,7 @@ export class IncidentHistoryEntryDto {
   @ApiProperty({ type: String, nullable: true }) note: string | null;
 
   static fromRow(row: IncidentHistoryRow): IncidentHistoryEntryDto {
-    return {
-      id: Number(row.id),
-      at: row.at.toISOString(),
-      actor: { id: row.actor_id, username: row.actor_username },
-      field: row.field,
-      from: row.from_value,
-      to: row.to_value,
-      resolution: row.resolution,
-      note: row.note,
-    };
+    return historyEntry(row);
   }
 }
 
