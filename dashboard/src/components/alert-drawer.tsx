@@ -1,7 +1,8 @@
 // One alert: its fields, enrichment, event and history; admins change its status, assignee and
 // resolution (PATCH with If-Match, so a change made meanwhile by someone else is not overwritten)
 // and add notes.
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
+import { Drawer } from './drawer.js';
 import { ApiError, call, errorMessage, get, send } from '../api.js';
 import { dateTime, label, relative } from '../format.js';
 import { useApp, useResource } from '../hooks.js';
@@ -46,169 +47,143 @@ export function AlertDrawer({ id, onClose, onPivot, onOpen, onIncident }: Props)
     (signal) => get<AlertHistory>(`/api/alerts/${encodeURIComponent(id)}/history`, signal),
     [id, dataVersion],
   );
-  const closeRef = useRef<HTMLButtonElement>(null);
-
-  useEffect(() => {
-    closeRef.current?.focus();
-    const onKey = (e: KeyboardEvent) => {
-      if (e.key === 'Escape') onClose();
-    };
-    addEventListener('keydown', onKey);
-    return () => removeEventListener('keydown', onKey);
-  }, [onClose]);
-
   const a = detail.data?.alert;
   const changed = () => dataChanged();
 
   return (
-    <div class="drawer-backdrop" onClick={(e) => e.target === e.currentTarget && onClose()}>
-      <div
-        class="drawer"
-        role="dialog"
-        aria-modal="true"
-        aria-labelledby="drawer-title"
-        data-testid="alert-drawer"
-      >
-        <div class="drawer-head">
-          <h2 id="drawer-title">{a ? a.description : 'Alert'}</h2>
-          <button
-            type="button"
-            class="ghost"
-            onClick={onClose}
-            ref={closeRef}
-            aria-label="Close alert details"
-          >
-            ✕
-          </button>
-        </div>
-        {detail.error !== undefined && (
-          <p class="error" role="alert">
-            {errorMessage(detail.error)}
-          </p>
-        )}
-        {a && (
-          <>
-            <div class="chips">
-              <span class={`sev sev-${a.severity}`}>{a.severity}</span>
-              <span class={`st st-${a.status}`} data-testid="drawer-status">
-                {a.status}
-              </span>
-              {a.resolution && <span class="tag">{label(a.resolution)}</span>}
-              {a.enrichment_type === 'tor_exit_node' && <span class="tag tor">Tor exit node</span>}
-            </div>
-            <dl class="facts">
-              <dt>Source</dt>
-              <dd>
-                {label(a.source)} <span class="muted">({a.origin})</span>
-              </dd>
-              <dt>External id</dt>
-              <dd class="mono">{a.external_id ?? '–'}</dd>
-              <dt>Created</dt>
-              <dd>{dateTime(a.created_at)}</dd>
-              <dt>Ingested</dt>
-              <dd>{dateTime(a.ingested_at)}</dd>
-              <dt>Source address</dt>
-              <dd class="mono">
-                {a.src_ip ? (
-                  <PivotLink pivot={{ ip: a.src_ip }} onPivot={onPivot}>
-                    {a.src_ip}
-                  </PivotLink>
-                ) : (
-                  '–'
-                )}
-              </dd>
-              <dt>Destination</dt>
-              <dd class="mono">
-                {a.dst_ip ? (
-                  <PivotLink pivot={{ ip: a.dst_ip }} onPivot={onPivot}>
-                    {a.dst_ip}
-                  </PivotLink>
-                ) : (
-                  '–'
-                )}{' '}
-                {a.country && <span class="muted">({a.country})</span>}
-              </dd>
-              <dt>User</dt>
-              <dd>
-                {a.user ? (
-                  <PivotLink pivot={{ user: a.user }} onPivot={onPivot}>
-                    {a.user}
-                  </PivotLink>
-                ) : (
-                  '–'
-                )}
-              </dd>
-              <dt>Incident</dt>
-              <dd data-testid="drawer-incident">
-                {a.incident_id ? (
-                  <a
-                    href={`${location.pathname}?page=incidents&incident=${encodeURIComponent(
-                      a.incident_id,
-                    )}`}
-                    onClick={(e) => {
-                      if (e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey)
-                        return;
-                      e.preventDefault();
-                      onIncident(a.incident_id!);
-                    }}
-                  >
-                    Open its incident
-                  </a>
-                ) : (
-                  <span class="muted">none</span>
-                )}
-              </dd>
-              <dt>Assignee</dt>
-              <dd data-testid="drawer-assignee">{a.assignee?.username ?? 'nobody'}</dd>
-              <dt>Id</dt>
-              <dd class="mono small">{a.id}</dd>
-            </dl>
-            {isAdmin && detail.data && (
-              <ChangeForm loaded={detail.data} onChanged={changed} onStale={detail.reload} />
-            )}
-            <Enrichment enrichment={a.enrichment} addresses={{ src: a.src_ip, dst: a.dst_ip }} />
-            <RelatedAlertsSection id={a.id} onPivot={onPivot} onOpen={onOpen} />
-            {a.event && (
-              <section aria-labelledby="event-title">
-                <h3 id="event-title">Event</h3>
-                <dl class="facts">
-                  <dt>Type</dt>
-                  <dd>{a.event.event_type}</dd>
-                  <dt>Occurred</dt>
-                  <dd>{dateTime(a.event.occurred_at)}</dd>
-                  <dt>Received</dt>
-                  <dd>{dateTime(a.event.received_at)}</dd>
-                  <dt>Description</dt>
-                  <dd>{a.event.description}</dd>
-                </dl>
-                {Object.keys(a.event.attributes ?? {}).length > 0 && (
-                  <pre class="json">{JSON.stringify(a.event.attributes, null, 2)}</pre>
-                )}
-              </section>
-            )}
-          </>
-        )}
-        <section aria-labelledby="history-title">
-          <h3 id="history-title">History and notes</h3>
-          {history.error !== undefined && <p class="error">{errorMessage(history.error)}</p>}
-          <ol class="history" data-testid="alert-history">
-            {(history.data?.history ?? []).map((h) => (
-              <li key={h.id}>
-                <span class="muted" title={dateTime(h.at)}>
-                  {relative(h.at)}
-                </span>{' '}
-                <strong>{h.actor.username}</strong> {describeEntry(h)}
-                {h.note && <blockquote>{h.note}</blockquote>}
-              </li>
-            ))}
-            {history.data && history.data.history.length === 0 && (
-              <li class="muted">No changes yet.</li>
-            )}
-          </ol>
-          {isAdmin && <NoteForm id={id} onAdded={changed} />}
-        </section>
-      </div>
-    </div>
+    <Drawer
+      title={a ? a.description : 'Alert'}
+      titleId="drawer-title"
+      closeLabel="Close alert details"
+      testId="alert-drawer"
+      onClose={onClose}
+    >
+      {detail.error !== undefined && (
+        <p class="error" role="alert">
+          {errorMessage(detail.error)}
+        </p>
+      )}
+      {a && (
+        <>
+          <div class="chips">
+            <span class={`sev sev-${a.severity}`}>{a.severity}</span>
+            <span class={`st st-${a.status}`} data-testid="drawer-status">
+              {a.status}
+            </span>
+            {a.resolution && <span class="tag">{label(a.resolution)}</span>}
+            {a.enrichment_type === 'tor_exit_node' && <span class="tag tor">Tor exit node</span>}
+          </div>
+          <dl class="facts">
+            <dt>Source</dt>
+            <dd>
+              {label(a.source)} <span class="muted">({a.origin})</span>
+            </dd>
+            <dt>External id</dt>
+            <dd class="mono">{a.external_id ?? '–'}</dd>
+            <dt>Created</dt>
+            <dd>{dateTime(a.created_at)}</dd>
+            <dt>Ingested</dt>
+            <dd>{dateTime(a.ingested_at)}</dd>
+            <dt>Source address</dt>
+            <dd class="mono">
+              {a.src_ip ? (
+                <PivotLink pivot={{ ip: a.src_ip }} onPivot={onPivot}>
+                  {a.src_ip}
+                </PivotLink>
+              ) : (
+                '–'
+              )}
+            </dd>
+            <dt>Destination</dt>
+            <dd class="mono">
+              {a.dst_ip ? (
+                <PivotLink pivot={{ ip: a.dst_ip }} onPivot={onPivot}>
+                  {a.dst_ip}
+                </PivotLink>
+              ) : (
+                '–'
+              )}{' '}
+              {a.country && <span class="muted">({a.country})</span>}
+            </dd>
+            <dt>User</dt>
+            <dd>
+              {a.user ? (
+                <PivotLink pivot={{ user: a.user }} onPivot={onPivot}>
+                  {a.user}
+                </PivotLink>
+              ) : (
+                '–'
+              )}
+            </dd>
+            <dt>Incident</dt>
+            <dd data-testid="drawer-incident">
+              {a.incident_id ? (
+                <a
+                  href={`${location.pathname}?page=incidents&incident=${encodeURIComponent(
+                    a.incident_id,
+                  )}`}
+                  onClick={(e) => {
+                    if (e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
+                    e.preventDefault();
+                    onIncident(a.incident_id!);
+                  }}
+                >
+                  Open its incident
+                </a>
+              ) : (
+                <span class="muted">none</span>
+              )}
+            </dd>
+            <dt>Assignee</dt>
+            <dd data-testid="drawer-assignee">{a.assignee?.username ?? 'nobody'}</dd>
+            <dt>Id</dt>
+            <dd class="mono small">{a.id}</dd>
+          </dl>
+          {isAdmin && detail.data && (
+            <ChangeForm loaded={detail.data} onChanged={changed} onStale={detail.reload} />
+          )}
+          <Enrichment enrichment={a.enrichment} addresses={{ src: a.src_ip, dst: a.dst_ip }} />
+          <RelatedAlertsSection id={a.id} onPivot={onPivot} onOpen={onOpen} />
+          {a.event && (
+            <section aria-labelledby="event-title">
+              <h3 id="event-title">Event</h3>
+              <dl class="facts">
+                <dt>Type</dt>
+                <dd>{a.event.event_type}</dd>
+                <dt>Occurred</dt>
+                <dd>{dateTime(a.event.occurred_at)}</dd>
+                <dt>Received</dt>
+                <dd>{dateTime(a.event.received_at)}</dd>
+                <dt>Description</dt>
+                <dd>{a.event.description}</dd>
+              </dl>
+              {Object.keys(a.event.attributes ?? {}).length > 0 && (
+                <pre class="json">{JSON.stringify(a.event.attributes, null, 2)}</pre>
+              )}
+            </section>
+          )}
+        </>
+      )}
+      <section aria-labelledby="history-title">
+        <h3 id="history-title">History and notes</h3>
+        {history.error !== undefined && <p class="error">{errorMessage(history.error)}</p>}
+        <ol class="history" data-testid="alert-history">
+          {(history.data?.history ?? []).map((h) => (
+            <li key={h.id}>
+              <span class="muted" title={dateTime(h.at)}>
+                {relative(h.at)}
+              </span>{' '}
+              <strong>{h.actor.username}</strong> {describeEntry(h)}
+              {h.note && <blockquote>{h.note}</blockquote>}
+            </li>
+          ))}
+          {history.data && history.data.history.length === 0 && (
+            <li class="muted">No changes yet.</li>
+          )}
+        </ol>
+        {isAdmin && <NoteForm id={id} onAdded={changed} />}
+      </section>
+    </Drawer>
   );
 }
 

@@ -3,6 +3,7 @@
 // and resolve it (PATCH with If-Match, so a change made meanwhile is not overwritten), resolving
 // after a second click and saying what it did to the alerts.
 import { useEffect, useRef, useState } from 'preact/hooks';
+import { Drawer } from './drawer.js';
 import { ApiError, call, errorMessage, get } from '../api.js';
 import { count, dateTime, label, relative } from '../format.js';
 import { useApp, useResource } from '../hooks.js';
@@ -77,148 +78,123 @@ export function IncidentDrawer({ id, knownVersion, onClose, onOpenAlert, onSaved
     (signal) => readAlerts(shownIds, signal),
     [shownIds.join(','), dataVersion, changes],
   );
-  const closeRef = useRef<HTMLButtonElement>(null);
-
-  useEffect(() => {
-    closeRef.current?.focus();
-    const onKey = (e: KeyboardEvent) => {
-      if (e.key === 'Escape') onClose();
-    };
-    addEventListener('keydown', onKey);
-    return () => removeEventListener('keydown', onKey);
-  }, [onClose]);
-
   const i = detail.data?.incident;
 
   return (
-    <div class="drawer-backdrop" onClick={(e) => e.target === e.currentTarget && onClose()}>
-      <div
-        class="drawer"
-        role="dialog"
-        aria-modal="true"
-        aria-labelledby="incident-drawer-title"
-        data-testid="incident-drawer"
-      >
-        <div class="drawer-head">
-          <h2 id="incident-drawer-title">{i ? i.title : 'Incident'}</h2>
-          <button
-            type="button"
-            class="ghost"
-            onClick={onClose}
-            ref={closeRef}
-            aria-label="Close incident details"
-          >
-            ✕
-          </button>
-        </div>
-        {detail.error !== undefined && (
-          <p class="error" role="alert">
-            {errorMessage(detail.error)}
-          </p>
-        )}
-        {i && (
-          <>
-            <div class="chips">
-              <span class={`sev sev-${i.severity}`}>{i.severity}</span>
-              <span class={`st st-${i.status}`} data-testid="incident-status">
-                {i.status}
+    <Drawer
+      title={i ? i.title : 'Incident'}
+      titleId="incident-drawer-title"
+      closeLabel="Close incident details"
+      testId="incident-drawer"
+      onClose={onClose}
+    >
+      {detail.error !== undefined && (
+        <p class="error" role="alert">
+          {errorMessage(detail.error)}
+        </p>
+      )}
+      {i && (
+        <>
+          <div class="chips">
+            <span class={`sev sev-${i.severity}`}>{i.severity}</span>
+            <span class={`st st-${i.status}`} data-testid="incident-status">
+              {i.status}
+            </span>
+            {i.resolution && (
+              <span class="tag" data-testid="incident-resolution">
+                {label(i.resolution)}
               </span>
-              {i.resolution && (
-                <span class="tag" data-testid="incident-resolution">
-                  {label(i.resolution)}
-                </span>
-              )}
-            </div>
-            <dl class="facts">
-              <dt>Rule</dt>
-              <dd>
-                {i.rule_name}
-                {i.rule_id === null && <span class="muted"> (deleted)</span>}
-              </dd>
-              <dt>Shared</dt>
-              <dd class="mono">
-                {Object.entries(i.key)
-                  .map(([k, v]) => `${k} ${String(v)}`)
-                  .join(' · ')}
-              </dd>
-              <dt>Alerts</dt>
-              <dd data-testid="incident-alert-count">{count(i.alert_count)}</dd>
-              <dt>First alert</dt>
-              <dd>{dateTime(i.first_alert_at)}</dd>
-              <dt>Last alert</dt>
-              <dd>{dateTime(i.last_alert_at)}</dd>
-              <dt>Window</dt>
-              <dd>
-                {dateTime(i.window_start)} – {dateTime(i.window_end)}
-              </dd>
-              <dt>Created</dt>
-              <dd>{dateTime(i.created_at)}</dd>
-              <dt>Assignee</dt>
-              <dd data-testid="incident-assignee">{i.assignee?.username ?? 'nobody'}</dd>
-              <dt>Id</dt>
-              <dd class="mono small">{i.id}</dd>
-            </dl>
-            {isAdmin && detail.data && (
-              <IncidentActions
-                key={i.id}
-                loaded={detail.data}
-                onChanged={(saved) => {
-                  if (saved) onSaved(saved);
-                  setChanges((n) => n + 1);
-                }}
-              />
             )}
-            <section aria-labelledby="incident-alerts-title">
-              <h3 id="incident-alerts-title">Its alerts</h3>
-              <p class="muted" data-testid="incident-alerts-summary">
-                {i.alert_count > shownIds.length
-                  ? `The first ${count(shownIds.length)} of ${count(i.alert_count)}${
-                      i.alert_ids_capped ? '+' : ''
-                    } alerts, oldest first.`
-                  : `${count(i.alert_count)} alert${i.alert_count === 1 ? '' : 's'}, oldest first.`}
+          </div>
+          <dl class="facts">
+            <dt>Rule</dt>
+            <dd>
+              {i.rule_name}
+              {i.rule_id === null && <span class="muted"> (deleted)</span>}
+            </dd>
+            <dt>Shared</dt>
+            <dd class="mono">
+              {Object.entries(i.key)
+                .map(([k, v]) => `${k} ${String(v)}`)
+                .join(' · ')}
+            </dd>
+            <dt>Alerts</dt>
+            <dd data-testid="incident-alert-count">{count(i.alert_count)}</dd>
+            <dt>First alert</dt>
+            <dd>{dateTime(i.first_alert_at)}</dd>
+            <dt>Last alert</dt>
+            <dd>{dateTime(i.last_alert_at)}</dd>
+            <dt>Window</dt>
+            <dd>
+              {dateTime(i.window_start)} – {dateTime(i.window_end)}
+            </dd>
+            <dt>Created</dt>
+            <dd>{dateTime(i.created_at)}</dd>
+            <dt>Assignee</dt>
+            <dd data-testid="incident-assignee">{i.assignee?.username ?? 'nobody'}</dd>
+            <dt>Id</dt>
+            <dd class="mono small">{i.id}</dd>
+          </dl>
+          {isAdmin && detail.data && (
+            <IncidentActions
+              key={i.id}
+              loaded={detail.data}
+              onChanged={(saved) => {
+                if (saved) onSaved(saved);
+                setChanges((n) => n + 1);
+              }}
+            />
+          )}
+          <section aria-labelledby="incident-alerts-title">
+            <h3 id="incident-alerts-title">Its alerts</h3>
+            <p class="muted" data-testid="incident-alerts-summary">
+              {i.alert_count > shownIds.length
+                ? `The first ${count(shownIds.length)} of ${count(i.alert_count)}${
+                    i.alert_ids_capped ? '+' : ''
+                  } alerts, oldest first.`
+                : `${count(i.alert_count)} alert${i.alert_count === 1 ? '' : 's'}, oldest first.`}
+            </p>
+            {alerts.error !== undefined && (
+              <p class="error" role="alert">
+                {errorMessage(alerts.error)}
               </p>
-              {alerts.error !== undefined && (
-                <p class="error" role="alert">
-                  {errorMessage(alerts.error)}
-                </p>
-              )}
-              <ul class="related-list" data-testid="incident-alerts" aria-busy={alerts.loading}>
-                {(alerts.data ?? []).map((a) => (
-                  <li key={a.id} data-alert-id={a.id}>
-                    <span class={`sev sev-${a.severity}`}>{a.severity}</span>{' '}
-                    <span class={`st st-${a.status}`}>{a.status}</span>{' '}
-                    <button type="button" class="link" onClick={() => onOpenAlert(a.id)}>
-                      {a.description}
-                    </button>{' '}
-                    <small class="muted" title={dateTime(a.created_at)}>
-                      {relative(a.created_at)}
-                    </small>
-                  </li>
-                ))}
-              </ul>
-            </section>
-          </>
-        )}
-        <section aria-labelledby="incident-history-title">
-          <h3 id="incident-history-title">History and notes</h3>
-          {history.error !== undefined && <p class="error">{errorMessage(history.error)}</p>}
-          <ol class="history" data-testid="incident-history">
-            {(history.data?.history ?? []).map((h) => (
-              <li key={h.id}>
-                <span class="muted" title={dateTime(h.at)}>
-                  {relative(h.at)}
-                </span>{' '}
-                <strong>{h.actor.username}</strong> {describeEntry(h)}
-                {h.note && <blockquote>{h.note}</blockquote>}
-              </li>
-            ))}
-            {history.data && history.data.history.length === 0 && (
-              <li class="muted">No changes yet.</li>
             )}
-          </ol>
-        </section>
-      </div>
-    </div>
+            <ul class="related-list" data-testid="incident-alerts" aria-busy={alerts.loading}>
+              {(alerts.data ?? []).map((a) => (
+                <li key={a.id} data-alert-id={a.id}>
+                  <span class={`sev sev-${a.severity}`}>{a.severity}</span>{' '}
+                  <span class={`st st-${a.status}`}>{a.status}</span>{' '}
+                  <button type="button" class="link" onClick={() => onOpenAlert(a.id)}>
+                    {a.description}
+                  </button>{' '}
+                  <small class="muted" title={dateTime(a.created_at)}>
+                    {relative(a.created_at)}
+                  </small>
+                </li>
+              ))}
+            </ul>
+          </section>
+        </>
+      )}
+      <section aria-labelledby="incident-history-title">
+        <h3 id="incident-history-title">History and notes</h3>
+        {history.error !== undefined && <p class="error">{errorMessage(history.error)}</p>}
+        <ol class="history" data-testid="incident-history">
+          {(history.data?.history ?? []).map((h) => (
+            <li key={h.id}>
+              <span class="muted" title={dateTime(h.at)}>
+                {relative(h.at)}
+              </span>{' '}
+              <strong>{h.actor.username}</strong> {describeEntry(h)}
+              {h.note && <blockquote>{h.note}</blockquote>}
+            </li>
+          ))}
+          {history.data && history.data.history.length === 0 && (
+            <li class="muted">No changes yet.</li>
+          )}
+        </ol>
+      </section>
+    </Drawer>
   );
 }
 
