@@ -1,7 +1,7 @@
 // Pieces the admin pages share: an action's outcome line, a secret shown this once (with a copy
 // button), and a destructive button that asks again before it acts.
 import type { ComponentChildren } from 'preact';
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 
 export type Outcome = { kind: 'info' | 'ok' | 'error'; text: string };
 
@@ -39,7 +39,7 @@ export function ShownOnce({ id, title, label, value, children, onDone }: ShownOn
   const box = useRef<HTMLDivElement>(null);
   const input = useRef<HTMLInputElement>(null);
   const [copied, setCopied] = useState<Outcome>();
-  useEffect(() => box.current?.focus(), [value]);
+  useLayoutEffect(() => box.current?.focus(), [value]);
 
   const copy = async () => {
     try {
@@ -107,7 +107,7 @@ export function ConfirmButton({ label, confirmLabel, onConfirm, describedBy }: C
   const first = useRef<HTMLButtonElement>(null);
   const confirm = useRef<HTMLButtonElement>(null);
   const asked = useRef(false);
-  useEffect(() => {
+  useLayoutEffect(() => {
     if (asking) confirm.current?.focus();
     else if (asked.current) first.current?.focus();
     asked.current = asking;

@@ -1,6 +1,6 @@
 // API keys (admins; `?page=api-keys`): service accounts for automation, listed with their groups,
 // expiry and last use (never the key), revoked in two steps, and created with the key shown once.
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { errorMessage, get, remove, send } from '../api.js';
 import { count, dateTime, fromLocalInput, relative, toLocalInput } from '../format.js';
 import { useNow, useResource } from '../hooks.js';
@@ -32,7 +32,7 @@ export function ApiKeysPage() {
   // Re-rendered every 15 s; read the clock itself so a change made a moment ago is not "in 2 s".
   const now = Math.max(useNow(15_000), Date.now());
   const heading = useRef<HTMLHeadingElement>(null);
-  useEffect(() => heading.current?.focus(), []);
+  useLayoutEffect(() => heading.current?.focus(), []);
 
   const keys = list.data?.api_keys ?? [];
   const active = keys.filter((k) => stateOf(k, now) === 'active').length;

@@ -1,7 +1,7 @@
 // The frame every drawer shares: a modal dialog over a backdrop (a click on it closes), its
 // heading, and a close button that takes the focus on opening; Escape closes too.
 import type { ComponentChildren } from 'preact';
-import { useEffect, useRef } from 'preact/hooks';
+import { useLayoutEffect, useRef } from 'preact/hooks';
 
 interface Props {
   title: string;
@@ -16,7 +16,7 @@ interface Props {
 export function Drawer({ title, titleId, closeLabel, testId, onClose, children }: Props) {
   const closeRef = useRef<HTMLButtonElement>(null);
 
-  useEffect(() => {
+  useLayoutEffect(() => {
     closeRef.current?.focus();
     const onKey = (e: KeyboardEvent) => {
       if (e.key === 'Escape') onClose();

@@ -2,7 +2,7 @@
 // the alert list has no incident filter) and its history; admins acknowledge, assign, add a note
 // and resolve it (PATCH with If-Match, so a change made meanwhile is not overwritten), resolving
 // after a second click and saying what it did to the alerts.
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { Drawer } from './drawer.js';
 import { ApiError, call, errorMessage, get } from '../api.js';
 import { count, dateTime, label, relative } from '../format.js';
@@ -250,7 +250,7 @@ function IncidentActions({
     () => setAssignee(incident.assignee?.username ?? ''),
     [incident.version, incident.assignee?.username],
   );
-  useEffect(() => {
+  useLayoutEffect(() => {
     if (confirming) confirmRef.current?.focus();
   }, [confirming]);
 

@@ -2,7 +2,7 @@
 // newest first, filtered by status and severity (in the address bar), paged with "More" through
 // the keyset cursor, updated live from the stream's `incident.created` / `incident.changed` (with
 // polling while the stream is down), and the drawer for the incident named by `&incident=`.
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { errorMessage, get } from '../api.js';
 import { count, dateTime, relative } from '../format.js';
 import { useApp, useNow, useResource } from '../hooks.js';
@@ -49,7 +49,7 @@ export function IncidentsPage({ view, navigate }: Props) {
   const now = useNow(15_000);
   const heading = useRef<HTMLHeadingElement>(null);
   // Focus the page's title, unless it opens on an incident (its drawer takes the focus).
-  useEffect(() => {
+  useLayoutEffect(() => {
     if (!view.incident) heading.current?.focus();
   }, []);
 

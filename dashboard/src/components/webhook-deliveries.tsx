@@ -1,7 +1,7 @@
 // One subscription's delivery log (GET /api/webhooks/{id}/deliveries, newest first): status,
 // attempts, the last answer or error, latency and times, by status, with "Show more" following
 // the keyset cursor.
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { errorMessage, get } from '../api.js';
 import { count, dateTime, maskedUrl, relative } from '../format.js';
 import { useNow, useResource } from '../hooks.js';
@@ -60,7 +60,7 @@ export function DeliveryLog({ webhook, version, onClose }: Props) {
   // Re-rendered every 15 s; read the clock itself so a change made a moment ago is not "in 2 s".
   const now = Math.max(useNow(15_000), Date.now());
   const heading = useRef<HTMLHeadingElement>(null);
-  useEffect(() => heading.current?.focus(), []);
+  useLayoutEffect(() => heading.current?.focus(), []);
   useEffect(() => {
     setMore(undefined);
     setMoreError(undefined);

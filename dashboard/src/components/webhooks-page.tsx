@@ -1,7 +1,7 @@
 // Webhook subscriptions (admins; `?page=webhooks`): the list, with each receiver's URL cut short
 // (a Slack URL's path is its password), the actions on each (test, enable or disable, delivery log,
 // delete), and the form that creates one and shows its signing secret once.
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { errorMessage, get, remove, send } from '../api.js';
 import { count, dateTime, label, maskedUrl, relative } from '../format.js';
 import { useNow, useResource } from '../hooks.js';
@@ -86,7 +86,7 @@ export function WebhooksPage({ view, navigate }: Props) {
   // Re-rendered every 15 s; read the clock itself so a change made a moment ago is not "in 2 s".
   const now = Math.max(useNow(15_000), Date.now());
   const heading = useRef<HTMLHeadingElement>(null);
-  useEffect(() => heading.current?.focus(), []);
+  useLayoutEffect(() => heading.current?.focus(), []);
 
   const webhooks = list.data?.webhooks ?? [];
   const open = webhooks.find((w) => w.id === view.webhook);
