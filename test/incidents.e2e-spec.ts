@@ -145,6 +145,10 @@ describe('Incidents (e2e)', () => {
     // alerts start their own, from 0 up to 300 (not overlapping the later one).
     await push([record('later', 300, '10.5.5.5'), record('later2', 700, '10.5.5.5')]);
     await push([record('early', 0, '10.5.5.5'), record('early2', 100, '10.5.5.5')]);
+    // One statement whose alert at 800 moves the incident from 1,000 back to 800, and whose
+    // alert at 300 starts a window cut short where that incident now begins (not where it was).
+    await push([record('x1', 1000, '10.5.5.7'), record('x2', 1100, '10.5.5.7')]);
+    await push([record('y1', 300, '10.5.5.7'), record('y2', 800, '10.5.5.7')]);
     // One statement over 40 minutes of another key: windows at 0, 630 (the first alert at or
     // after 600), 1,260, 1,890.
     await push(Array.from({ length: 12 }, (_, i) => record(`r${i}`, i * 210, '10.6.6.6')));
@@ -160,6 +164,10 @@ describe('Incidents (e2e)', () => {
     expect(await windows('10.5.5.5')).toEqual([
       [at(0), at(300), 2],
       [at(300), at(900), 2],
+    ]);
+    expect(await windows('10.5.5.7')).toEqual([
+      [at(300), at(800), 1],
+      [at(800), at(1400), 3],
     ]);
     expect(await windows('10.6.6.6')).toEqual([
       [at(0), at(600), 3],

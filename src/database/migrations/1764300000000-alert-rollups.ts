@@ -22,7 +22,7 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
 const SLOTS = 8;
 
 /** The statements that add the `d` rows (an alert's columns and `sign`, +1 or -1) to both. */
-function rollupStatements(delta: string): string[] {
+export function rollupStatements(delta: string): string[] {
   const slot = `(pg_backend_pid() % ${SLOTS})::smallint`;
   return [
     `WITH d AS (${delta})
@@ -55,13 +55,13 @@ function rollupStatements(delta: string): string[] {
 }
 
 /** The columns the rollups read, as one alert's row in `d`. */
-const COLUMNS = `severity, status, source, origin, enrichment_type, country, created_at, ingested_at,
+export const COLUMNS = `severity, status, source, origin, enrichment_type, country, created_at, ingested_at,
   acknowledged_at, resolved_at`;
 
 /** Any rolled-up column changed (the workflow only changes status and the two times). */
 const ROLLED_UP_CHANGE = `(${prefixed('o')}) IS DISTINCT FROM (${prefixed('n')})`;
 
-const TRIGGERS = {
+export const TRIGGERS = {
   insert: `SELECT 1 AS sign, ${COLUMNS} FROM new_rows`,
   delete: `SELECT -1 AS sign, ${COLUMNS} FROM old_rows`,
   // Only rows whose rolled-up columns changed (an assignment or a note changes none of them).
@@ -71,6 +71,15 @@ const TRIGGERS = {
     SELECT 1 AS sign, ${prefixed('n')} FROM old_rows o JOIN new_rows n ON n.id = o.id
       WHERE ${ROLLED_UP_CHANGE}`,
 } as const;
+
+/** The trigger function `alerts_rollup_<op>`, adding the `delta` rows to both rollups. */
+export const rollupFunction = (op: string, delta: string) => `
+  CREATE FUNCTION alerts_rollup_${op}() RETURNS trigger LANGUAGE plpgsql AS $$
+  BEGIN
+    ${rollupStatements(delta).join(';\n')};
+    RETURN NULL;
+  END
+  $$`;
 
 function prefixed(alias: string): string {
   return COLUMNS.split(',')
@@ -125,13 +134,7 @@ export class AlertRollups1764300000000 implements MigrationInterface {
       )`);
 
     for (const op of ['insert', 'update', 'delete'] as const) {
-      await db.query(`
-        CREATE FUNCTION alerts_rollup_${op}() RETURNS trigger LANGUAGE plpgsql AS $$
-        BEGIN
-          ${rollupStatements(TRIGGERS[op]).join(';\n')};
-          RETURN NULL;
-        END
-        $$`);
+      await db.query(rollupFunction(op, TRIGGERS[op]));
       await db.query(`
         CREATE TRIGGER alerts_rollup_${op} AFTER ${op.toUpperCase()} ON alerts
         REFERENCING ${TRANSITION_TABLES[op]}

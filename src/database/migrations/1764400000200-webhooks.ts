@@ -34,7 +34,7 @@ const MATCHES = `(s.filter_severities IS NULL OR n.severity = ANY (s.filter_seve
  * `n`, with `where` to keep only some), one delivery per enabled subscription wanting `event` and
  * BATCH matching alerts.
  */
-const outboxFunction = (name: string, event: string, alerts: string, where = 'true') => `
+export const outboxFunction = (name: string, event: string, alerts: string, where = 'true') => `
   CREATE FUNCTION ${name}() RETURNS trigger LANGUAGE plpgsql AS $$
   BEGIN
     IF EXISTS (SELECT 1 FROM webhook_subscriptions WHERE enabled AND '${event}' = ANY (events)) THEN

@@ -28,10 +28,10 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * The statement-level AFTER INSERT trigger on `alerts` groups the statement's alerts in its
  * transaction (a sync's page, an event, a push: whoever inserts), set-based, rule by rule.
  */
-const SEVERITIES = `ARRAY['low', 'medium', 'high', 'critical']`;
+export const SEVERITIES = `ARRAY['low', 'medium', 'high', 'critical']`;
 
 /** The advisory lock class of the grouping (the second key is the rule's). */
-const LOCK_CLASS = 16_001;
+export const LOCK_CLASS = 16_001;
 
 /** The alert `n`'s key for rule `r` (only the rule's fields), as canonical JSON text. */
 const KEY = `jsonb_strip_nulls(jsonb_build_object(
@@ -41,19 +41,155 @@ const KEY = `jsonb_strip_nulls(jsonb_build_object(
     'source', CASE WHEN 'source' = ANY (r.keys) THEN n.source END))`;
 
 /** Where the next open incident of rule `r` and key `key` after `instant` begins (null: none). */
-const nextStart = (key: string, instant: string) => `(SELECT min(i.window_start) FROM incidents i
+export const nextStart = (
+  key: string,
+  instant: string,
+) => `(SELECT min(i.window_start) FROM incidents i
     WHERE i.rule_id = r.id AND i.group_key = ${key} AND i.status <> 'resolved'
       AND i.window_start > ${instant})`;
 
 /** Which of the key fields alert `n` has, as bits: src_ip 1, dst_ip 2, user 4. */
-const FIELDS = `(CASE WHEN n.src_ip IS NULL THEN 0 ELSE 1 END
+export const FIELDS = `(CASE WHEN n.src_ip IS NULL THEN 0 ELSE 1 END
     | CASE WHEN n.dst_ip IS NULL THEN 0 ELSE 2 END
     | CASE WHEN n.user_name IS NULL THEN 0 ELSE 4 END)`;
 
 /** The same bits for the fields a rule's `keys` name. */
-const maskOf = (keys: string) => `(CASE WHEN 'src_ip' = ANY (${keys}) THEN 1 ELSE 0 END
+export const maskOf = (keys: string) => `(CASE WHEN 'src_ip' = ANY (${keys}) THEN 1 ELSE 0 END
     | CASE WHEN 'dst_ip' = ANY (${keys}) THEN 2 ELSE 0 END
     | CASE WHEN 'user' = ANY (${keys}) THEN 4 ELSE 0 END)`;
+
+/**
+ * The grouping of the alerts in `keyed` (id, created_at, rank, k: the alert's key) by rule `r`
+ * (id, name, width), the rest of one statement after its `keyed` CTE (see the function below).
+ */
+const GROUP_KEYED_ALERTS = `candidates AS (
+                -- The incident holding the alert, or the next one when the alert is a little
+                -- earlier than it (one index probe per alert).
+                SELECT k.id AS alert_id, k.created_at, k.rank, c.id AS incident_id
+                FROM keyed k CROSS JOIN LATERAL (
+                  SELECT i.id FROM incidents i
+                  WHERE i.rule_id = r.id AND i.group_key = k.k AND i.status <> 'resolved'
+                    AND i.window_start > k.created_at - r.width
+                    AND i.window_start < k.created_at + r.width
+                    AND k.created_at < i.window_end
+                    AND (k.created_at >= i.window_start
+                         OR i.last_alert_at < k.created_at + r.width)
+                  ORDER BY i.window_start
+                  LIMIT 1) c
+              ), locked AS (
+                -- Locked in id order (as every incident lock is taken), and checked again as
+                -- locked: one resolved meanwhile takes no more alerts.
+                SELECT i.id, i.window_start, i.window_end, i.last_alert_at FROM incidents i
+                WHERE i.id IN (SELECT incident_id FROM candidates) AND i.status <> 'resolved'
+                ORDER BY i.id
+                FOR NO KEY UPDATE
+              ), fitting AS (
+                SELECT c.*, l.window_start, l.last_alert_at,
+                       min(c.created_at) OVER (PARTITION BY c.incident_id) AS first_at,
+                       max(c.created_at) OVER (PARTITION BY c.incident_id) AS last_at
+                FROM candidates c JOIN locked l ON l.id = c.incident_id
+                WHERE c.created_at < l.window_end
+                  AND (c.created_at >= l.window_start
+                       OR l.last_alert_at < c.created_at + r.width)
+              ), matched AS (
+                -- Earlier alerts move the window back only if every alert, old and new, fits.
+                SELECT f.alert_id, f.created_at, f.rank, f.incident_id FROM fitting f
+                WHERE f.created_at >= f.window_start
+                   OR greatest(f.last_alert_at, f.last_at) < f.first_at + r.width
+              ), grown AS (
+                UPDATE incidents i SET
+                  alert_count = i.alert_count + g.n,
+                  severity = (${SEVERITIES})[greatest(g.rank,
+                               array_position(${SEVERITIES}, i.severity::text))],
+                  window_start = least(i.window_start, g.first_at),
+                  window_end = CASE WHEN g.first_at < i.window_start
+                    THEN least(g.first_at + r.width, i.window_end) ELSE i.window_end END,
+                  first_alert_at = least(i.first_alert_at, g.first_at),
+                  last_alert_at = greatest(i.last_alert_at, g.last_at),
+                  updated_at = now()
+                FROM (SELECT m.incident_id, count(*)::int AS n, max(m.rank) AS rank,
+                             min(m.created_at) AS first_at, max(m.created_at) AS last_at
+                      FROM matched m GROUP BY m.incident_id) g
+                WHERE i.id = g.incident_id
+              ), joined AS (
+                -- Every matched incident is locked and open: the update above grows each.
+                INSERT INTO incident_alerts (alert_id, incident_id)
+                SELECT m.alert_id, m.incident_id FROM matched m
+              ), rest AS (
+                SELECT k.* FROM keyed k WHERE k.id NOT IN (SELECT alert_id FROM matched)
+              ), per_key AS (
+                SELECT k, array_agg(created_at ORDER BY created_at) AS ts FROM rest GROUP BY k
+              ), windows (k, ts, start, finish) AS (
+                SELECT p.k, p.ts, p.ts[1], least(p.ts[1] + r.width, ${nextStart('p.k', 'p.ts[1]')})
+                FROM per_key p
+                UNION ALL
+                SELECT w.k, w.ts, f.start, least(f.start + r.width, ${nextStart('w.k', 'f.start')})
+                FROM windows w
+                CROSS JOIN LATERAL (SELECT min(t) AS start FROM unnest(w.ts) t
+                                    WHERE t >= w.finish) f
+                WHERE f.start IS NOT NULL
+              ), numbered AS (
+                -- Each new window's incident id, drawn once (a CTE read twice is materialised).
+                SELECT w.k, w.start, w.finish, gen_random_uuid() AS incident_id FROM windows w
+              ), members AS (
+                SELECT w.incident_id, w.k, w.start, w.finish, x.id, x.created_at, x.rank
+                FROM numbered w JOIN rest x
+                  ON x.k = w.k AND x.created_at >= w.start AND x.created_at < w.finish
+              ), made AS (
+                INSERT INTO incidents (id, rule_id, rule_name, group_key, window_start,
+                                       window_end, severity, alert_count, first_alert_at,
+                                       last_alert_at)
+                SELECT m.incident_id, r.id, r.name, m.k, m.start, m.finish,
+                       (${SEVERITIES})[max(m.rank)], count(*), min(m.created_at),
+                       max(m.created_at)
+                FROM members m
+                GROUP BY m.incident_id, m.k, m.start, m.finish
+              )
+              INSERT INTO incident_alerts (alert_id, incident_id)
+              SELECT m.id, m.incident_id FROM members m;`;
+
+/**
+ * The grouping trigger's function as this migration made it (migration …400 replaces it). Per
+ * enabled rule, in order, one statement over the statement's alerts that have the rule's key
+ * fields (and not all those of an earlier rule), under the rule's lock:
+ * 1. an alert joins the open incident of its key whose window holds it; one a little earlier
+ *    than the next incident of its key joins it too when that incident's alerts all still fit
+ *    a window starting at the alert, which the incident then moves back to (so the order in
+ *    which an upstream delivers one burst does not split it). The incidents are locked in id
+ *    order and checked again as locked: one resolved meanwhile takes none.
+ * 2. the rest start incidents: per key, a window at the earliest alert left, as long as the
+ *    rule's window or up to the next open incident of that key, then the next window at the
+ *    first alert after it, and so on.
+ * Each lookup is one index probe per alert (or key): the cost does not grow with the table.
+ */
+export const GROUPING_FUNCTION = `
+      CREATE FUNCTION incidents_group_alerts() RETURNS trigger LANGUAGE plpgsql AS $$
+      DECLARE
+        r record;
+        -- The key fields a rule needs, as bits (src_ip 1, dst_ip 2, user 4; source is always
+        -- there); an alert goes to the first rule whose bits it has all of.
+        needs int;
+        earlier int[] := '{}';
+      BEGIN
+        FOR r IN SELECT id, name, keys, window_seconds * interval '1 second' AS width
+                 FROM correlation_rules WHERE enabled ORDER BY position, id LOOP
+          needs := ${maskOf('r.keys')};
+          -- One transaction at a time groups by this rule, until it commits: what the one before
+          -- made is then visible to the statement below (a new snapshot), so two never make two
+          -- incidents for one key and window.
+          PERFORM pg_advisory_xact_lock(${LOCK_CLASS}, hashtext(r.id::text));
+              WITH RECURSIVE keyed AS (
+                SELECT n.id, n.created_at,
+                       array_position(${SEVERITIES}, n.severity::text) AS rank,
+                       (${KEY})::text AS k
+                FROM (SELECT n.*, ${FIELDS} AS has FROM new_rows n) n
+                WHERE n.has & needs = needs
+                  AND NOT EXISTS (SELECT 1 FROM unnest(earlier) e WHERE n.has & e = e)
+              ), ${GROUP_KEYED_ALERTS}
+          earlier := earlier || needs;
+        END LOOP;
+        RETURN NULL;
+      END $$`;
 
 export class Incidents1764500000100 implements MigrationInterface {
   name = 'Incidents1764500000100';
@@ -149,129 +285,7 @@ export class Incidents1764500000100 implements MigrationInterface {
       BEFORE UPDATE OR DELETE ON incident_history
       FOR EACH ROW EXECUTE FUNCTION alert_history_append_only()`);
 
-    // Grouping: per enabled rule, in order, one statement over the statement's alerts that have
-    // the rule's key fields (and not all those of an earlier rule), under the rule's lock:
-    // 1. an alert joins the open incident of its key whose window holds it; one a little earlier
-    //    than the next incident of its key joins it too when that incident's alerts all still fit
-    //    a window starting at the alert, which the incident then moves back to (so the order in
-    //    which an upstream delivers one burst does not split it). The incidents are locked in id
-    //    order and checked again as locked: one resolved meanwhile takes none.
-    // 2. the rest start incidents: per key, a window at the earliest alert left, as long as the
-    //    rule's window or up to the next open incident of that key, then the next window at the
-    //    first alert after it, and so on.
-    // Each lookup is one index probe per alert (or key): the cost does not grow with the table.
-    await db.query(`
-      CREATE FUNCTION incidents_group_alerts() RETURNS trigger LANGUAGE plpgsql AS $$
-      DECLARE
-        r record;
-        -- The key fields a rule needs, as bits (src_ip 1, dst_ip 2, user 4; source is always
-        -- there); an alert goes to the first rule whose bits it has all of.
-        needs int;
-        earlier int[] := '{}';
-      BEGIN
-        FOR r IN SELECT id, name, keys, window_seconds * interval '1 second' AS width
-                 FROM correlation_rules WHERE enabled ORDER BY position, id LOOP
-          needs := ${maskOf('r.keys')};
-          -- One transaction at a time groups by this rule, until it commits: what the one before
-          -- made is then visible to the statement below (a new snapshot), so two never make two
-          -- incidents for one key and window.
-          PERFORM pg_advisory_xact_lock(${LOCK_CLASS}, hashtext(r.id::text));
-              WITH RECURSIVE keyed AS (
-                SELECT n.id, n.created_at,
-                       array_position(${SEVERITIES}, n.severity::text) AS rank,
-                       (${KEY})::text AS k
-                FROM (SELECT n.*, ${FIELDS} AS has FROM new_rows n) n
-                WHERE n.has & needs = needs
-                  AND NOT EXISTS (SELECT 1 FROM unnest(earlier) e WHERE n.has & e = e)
-              ), candidates AS (
-                -- The incident holding the alert, or the next one when the alert is a little
-                -- earlier than it (one index probe per alert).
-                SELECT k.id AS alert_id, k.created_at, k.rank, c.id AS incident_id
-                FROM keyed k CROSS JOIN LATERAL (
-                  SELECT i.id FROM incidents i
-                  WHERE i.rule_id = r.id AND i.group_key = k.k AND i.status <> 'resolved'
-                    AND i.window_start > k.created_at - r.width
-                    AND i.window_start < k.created_at + r.width
-                    AND k.created_at < i.window_end
-                    AND (k.created_at >= i.window_start
-                         OR i.last_alert_at < k.created_at + r.width)
-                  ORDER BY i.window_start
-                  LIMIT 1) c
-              ), locked AS (
-                -- Locked in id order (as every incident lock is taken), and checked again as
-                -- locked: one resolved meanwhile takes no more alerts.
-                SELECT i.id, i.window_start, i.window_end, i.last_alert_at FROM incidents i
-                WHERE i.id IN (SELECT incident_id FROM candidates) AND i.status <> 'resolved'
-                ORDER BY i.id
-                FOR NO KEY UPDATE
-              ), fitting AS (
-                SELECT c.*, l.window_start, l.last_alert_at,
-                       min(c.created_at) OVER (PARTITION BY c.incident_id) AS first_at,
-                       max(c.created_at) OVER (PARTITION BY c.incident_id) AS last_at
-                FROM candidates c JOIN locked l ON l.id = c.incident_id
-                WHERE c.created_at < l.window_end
-                  AND (c.created_at >= l.window_start
-                       OR l.last_alert_at < c.created_at + r.width)
-              ), matched AS (
-                -- Earlier alerts move the window back only if every alert, old and new, fits.
-                SELECT f.alert_id, f.created_at, f.rank, f.incident_id FROM fitting f
-                WHERE f.created_at >= f.window_start
-                   OR greatest(f.last_alert_at, f.last_at) < f.first_at + r.width
-              ), grown AS (
-                UPDATE incidents i SET
-                  alert_count = i.alert_count + g.n,
-                  severity = (${SEVERITIES})[greatest(g.rank,
-                               array_position(${SEVERITIES}, i.severity::text))],
-                  window_start = least(i.window_start, g.first_at),
-                  window_end = CASE WHEN g.first_at < i.window_start
-                    THEN least(g.first_at + r.width, i.window_end) ELSE i.window_end END,
-                  first_alert_at = least(i.first_alert_at, g.first_at),
-                  last_alert_at = greatest(i.last_alert_at, g.last_at),
-                  updated_at = now()
-                FROM (SELECT m.incident_id, count(*)::int AS n, max(m.rank) AS rank,
-                             min(m.created_at) AS first_at, max(m.created_at) AS last_at
-                      FROM matched m GROUP BY m.incident_id) g
-                WHERE i.id = g.incident_id
-              ), joined AS (
-                -- Every matched incident is locked and open: the update above grows each.
-                INSERT INTO incident_alerts (alert_id, incident_id)
-                SELECT m.alert_id, m.incident_id FROM matched m
-              ), rest AS (
-                SELECT k.* FROM keyed k WHERE k.id NOT IN (SELECT alert_id FROM matched)
-              ), per_key AS (
-                SELECT k, array_agg(created_at ORDER BY created_at) AS ts FROM rest GROUP BY k
-              ), windows (k, ts, start, finish) AS (
-                SELECT p.k, p.ts, p.ts[1], least(p.ts[1] + r.width, ${nextStart('p.k', 'p.ts[1]')})
-                FROM per_key p
-                UNION ALL
-                SELECT w.k, w.ts, f.start, least(f.start + r.width, ${nextStart('w.k', 'f.start')})
-                FROM windows w
-                CROSS JOIN LATERAL (SELECT min(t) AS start FROM unnest(w.ts) t
-                                    WHERE t >= w.finish) f
-                WHERE f.start IS NOT NULL
-              ), numbered AS (
-                -- Each new window's incident id, drawn once (a CTE read twice is materialised).
-                SELECT w.k, w.start, w.finish, gen_random_uuid() AS incident_id FROM windows w
-              ), members AS (
-                SELECT w.incident_id, w.k, w.start, w.finish, x.id, x.created_at, x.rank
-                FROM numbered w JOIN rest x
-                  ON x.k = w.k AND x.created_at >= w.start AND x.created_at < w.finish
-              ), made AS (
-                INSERT INTO incidents (id, rule_id, rule_name, group_key, window_start,
-                                       window_end, severity, alert_count, first_alert_at,
-                                       last_alert_at)
-                SELECT m.incident_id, r.id, r.name, m.k, m.start, m.finish,
-                       (${SEVERITIES})[max(m.rank)], count(*), min(m.created_at),
-                       max(m.created_at)
-                FROM members m
-                GROUP BY m.incident_id, m.k, m.start, m.finish
-              )
-              INSERT INTO incident_alerts (alert_id, incident_id)
-              SELECT m.id, m.incident_id FROM members m;
-          earlier := earlier || needs;
-        END LOOP;
-        RETURN NULL;
-      END $$`);
+    await db.query(GROUPING_FUNCTION);
     await db.query(`
       CREATE TRIGGER alerts_group_incidents AFTER INSERT ON alerts
       REFERENCING NEW TABLE AS new_rows

@@ -16,6 +16,7 @@ import { IpPivots1764500000000 } from './1764500000000-ip-pivots.js';
 import { Incidents1764500000100 } from './1764500000100-incidents.js';
 import { LiveEvents1764500000200 } from './1764500000200-live-events.js';
 import { IncidentLiveEvents1764500000300 } from './1764500000300-incident-live-events.js';
+import { TransitionTables1764500000400 } from './1764500000400-transition-tables.js';
 
 export const MIGRATIONS = [
   Identity1763700000000,
@@ -34,4 +35,5 @@ export const MIGRATIONS = [
   Incidents1764500000100,
   LiveEvents1764500000200,
   IncidentLiveEvents1764500000300,
+  TransitionTables1764500000400,
 ];
