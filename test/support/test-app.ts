@@ -76,6 +76,21 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
+/**
+ * An argon2 hash of `password`, made once per test file: a hash with its own salt stays valid for
+ * every user given that password, and the specs that sign in the same users before each test
+ * spent most of their time hashing.
+ */
+const hashes = new Map<string, Promise<string>>();
+function hashOf(password: string): Promise<string> {
+  let hash = hashes.get(password);
+  if (!hash) {
+    hash = new PasswordHasher().hash(password);
+    hashes.set(password, hash);
+  }
+  return hash;
+}
+
 export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
   const port = await freePort();
   const { child, output } = await spawnService(
@@ -85,7 +100,6 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
   );
   const url = `http://127.0.0.1:${port}`;
   const api = new ApiClient(url);
-  const hasher = new PasswordHasher();
   const db = new pg.Pool({ connectionString: testDatabaseUrl(), max: 3 });
   // An idle connection the server drops (a killed service's backend on PGlite, a restart) must
   // not crash the test run; the next query simply opens a new one.
@@ -105,7 +119,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     output,
     stop,
     async user(username, groups, password = `pw-${username}-0123456789`) {
-      const hash = await hasher.hash(password);
+      const hash = await hashOf(password);
       const { rows } = await db.query<{ id: string }>(
         'INSERT INTO users (username, password_hash, groups) VALUES ($1, $2, $3) RETURNING id',
         [username.toLowerCase(), hash, groups],
