@@ -4,6 +4,7 @@ import { connect, Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { backlogIds } from '../mock-api/alert-generator.js';
 import { MockUpstream, startMockUpstream } from './support/mock-upstream.js';
+import { expectProblem } from './support/problem.js';
 import { quarantineCount, storedExternalIds, syncNow, waitUntil } from './support/sync.js';
 import { resetDatabase, startTestApp } from './support/test-app.js';
 
@@ -59,6 +60,10 @@ describe('Graceful shutdown (e2e)', () => {
     expect(during.status).toBe(200);
     // A new sync is refused while stopping.
     expect((await first.api.post('/api/sync', { token: admin.token })).status).toBe(409);
+    // So is a new live stream, with when to come back (another replica, by then).
+    const stream = await first.api.get('/api/stream', { token: admin.token });
+    expectProblem(stream, 503);
+    expect(stream.headers.get('retry-after')).toBe('5');
 
     expect(await exited).toBe(0);
     expect(first.output()).not.toMatch(/did not finish within the grace period/);

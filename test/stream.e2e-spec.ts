@@ -2,8 +2,11 @@
 // through one replica reaches a client of the other within a second; a client that drops and
 // comes back with Last-Event-ID gets exactly what it missed (a client that stayed connected is the
 // reference); changes arrive as alert.changed; the stream beats; callers without the right
-// credentials get problem+json before any stream starts.
+// credentials get problem+json before any stream starts, and a stream ends soon after its caller
+// loses access (deactivated, regrouped, key revoked or expired).
 import { createHash, randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { LIVE_LIMITS } from '../src/live/live-hub.service.js';
 import { expectProblem } from './support/problem.js';
 import { SseClient, type SseEvent } from './support/sse-client.js';
 import { resetDatabase, startTestApp, type TestApp, type TestUser } from './support/test-app.js';
@@ -166,6 +169,64 @@ describe('Live updates over Server-Sent Events (e2e)', () => {
     const shape = (e: SseEvent) => [e.type, e.id, (JSON.parse(e.data) as { id: string }).id];
     expect(again.events.map(shape)).toEqual(after(reference.events, resumeFrom).map(shape));
   });
+
+  it('ends a stream within the recheck bound once its user is deactivated or moved out of the readers, and refuses it again', async () => {
+    const leaver = await a.user('leaver', ['analyst']);
+    const mover = await a.user('mover', ['analyst']);
+    const streams = [
+      await stream(b, { token: leaver.token }),
+      await stream(b, { token: mover.token }),
+    ];
+    for (const s of streams) await s.waitFor('the first message', (c) => c.lastEventId);
+    // Open past a recheck or two while the users keep access: nothing ends them.
+    await sleep(LIVE_LIMITS.recheckMs + 500);
+    expect(streams.map((s) => s.ended)).toEqual([false, false]);
+
+    const changedAt = Date.now();
+    const deactivate = await a.api.patch(`/api/users/${leaver.id}`, {
+      token: admin.token,
+      body: { is_active: false },
+    });
+    expect(deactivate.status).toBe(200);
+    const regroup = await a.api.patch(`/api/users/${mover.id}`, {
+      token: admin.token,
+      body: { groups: ['ingest'] },
+    });
+    expect(regroup.status).toBe(200);
+    for (const s of streams) await s.waitFor('the end', (c) => c.ended || undefined, 10_000);
+    // The recheck interval, plus the user cache of the replica the change was not made on.
+    expect(Date.now() - changedAt).toBeLessThan(LIVE_LIMITS.recheckMs + 2_500);
+    expectProblem(await b.api.get('/api/stream', { token: leaver.token }), 401);
+    const moved = await b.api.get('/api/stream', { token: mover.token });
+    expect([401, 403]).toContain(moved.status);
+    expectProblem(moved, moved.status);
+    expect(reference.ended).toBe(false);
+  }, 30_000);
+
+  it("ends an API key's stream once the key is revoked or expires", async () => {
+    const create = async (name: string, expiresAt?: string) => {
+      const res = await a.api.post('/api/api-keys', {
+        token: admin.token,
+        body: { name, groups: ['analyst'], ...(expiresAt ? { expires_at: expiresAt } : {}) },
+      });
+      expect(res.status).toBe(201);
+      return res.body as { id: string; key: string };
+    };
+    const revoked = await create('soar');
+    const expiring = await create('short-lived', new Date(Date.now() + 3_000).toISOString());
+    const streams = [
+      await stream(b, { token: revoked.key }),
+      await stream(b, { token: expiring.key }),
+    ];
+    for (const s of streams) await s.waitFor('the first message', (c) => c.lastEventId);
+    expect(
+      (await a.api.call('DELETE', `/api/api-keys/${revoked.id}`, { token: admin.token })).status,
+    ).toBe(204);
+    for (const s of streams) await s.waitFor('the end', (c) => c.ended || undefined, 12_000);
+    for (const key of [revoked, expiring])
+      expectProblem(await b.api.get('/api/stream', { token: key.key }), 401);
+    expect(reference.ended).toBe(false);
+  }, 30_000);
 
   it('sends a heartbeat comment', async () => {
     await reference.waitFor(

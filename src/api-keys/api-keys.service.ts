@@ -85,18 +85,29 @@ export class ApiKeysService {
    */
   async authenticate(secret: string): Promise<Principal> {
     const now = Date.now();
-    const key = isWellFormedApiKey(secret) ? await this.liveKey(secret) : null;
-    if (!key || (key.expiresAt !== null && key.expiresAt.getTime() <= now)) {
-      throw new AuthenticationError(INVALID_KEY);
-    }
+    const key = await this.validKey(secret, now);
+    if (!key) throw new AuthenticationError(INVALID_KEY);
     await this.throttle.hit(key.id);
     await this.recordUse(key, now);
-    return { id: null, username: `key:${key.name}`, groups: key.groups, apiKeyId: key.id };
+    return principalOf(key);
   }
 
-  private liveKey(secret: string): Promise<ApiKeyCredential | null> {
+  /**
+   * Who `secret` is now, for re-checking a request that lasts (a live stream) without counting it
+   * again: null when the key is unknown, revoked or expired.
+   */
+  async current(secret: string): Promise<Principal | null> {
+    const key = await this.validKey(secret, Date.now());
+    return key && principalOf(key);
+  }
+
+  private async validKey(secret: string, now: number): Promise<ApiKeyCredential | null> {
+    if (!isWellFormedApiKey(secret)) return null;
     const keyHash = hashApiKey(secret);
-    return this.cache.get(keyHash.toString('base64'), () => this.keys.findLiveByHash(keyHash));
+    const key = await this.cache.get(keyHash.toString('base64'), () =>
+      this.keys.findLiveByHash(keyHash),
+    );
+    return key && (key.expiresAt === null || key.expiresAt.getTime() > now) ? key : null;
   }
 
   /** Bookkeeping, not a check: a failed write is logged and the request goes on. */
@@ -113,4 +124,8 @@ export class ApiKeysService {
       );
     }
   }
+}
+
+function principalOf(key: ApiKeyCredential): Principal {
+  return { id: null, username: `key:${key.name}`, groups: key.groups, apiKeyId: key.id };
 }

@@ -2,10 +2,12 @@ import { Module } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { JwtModule } from '@nestjs/jwt';
 import { PassportModule } from '@nestjs/passport';
+import { ApiKeysModule } from '../api-keys/api-keys.module.js';
 import { authConfig } from '../config/auth.config.js';
 import { UsersModule } from '../users/users.module.js';
 import { AuthController } from './auth.controller.js';
 import { AuthService } from './auth.service.js';
+import { CredentialCheck } from './credential-check.service.js';
 import { JwtStrategy } from './jwt.strategy.js';
 import { LoginThrottleGuard } from './login-throttle.guard.js';
 import { RefreshTokensRepository } from './refresh-tokens.repository.js';
@@ -13,6 +15,7 @@ import { RefreshTokensRepository } from './refresh-tokens.repository.js';
 @Module({
   imports: [
     UsersModule,
+    ApiKeysModule,
     PassportModule,
     JwtModule.registerAsync({
       inject: [authConfig.KEY],
@@ -24,6 +27,13 @@ import { RefreshTokensRepository } from './refresh-tokens.repository.js';
     }),
   ],
   controllers: [AuthController],
-  providers: [AuthService, JwtStrategy, RefreshTokensRepository, LoginThrottleGuard],
+  providers: [
+    AuthService,
+    JwtStrategy,
+    RefreshTokensRepository,
+    LoginThrottleGuard,
+    CredentialCheck,
+  ],
+  exports: [CredentialCheck],
 })
 export class AuthModule {}

@@ -47,7 +47,7 @@ export class BearerAuthGuard extends AuthGuard('jwt') {
 }
 
 /** The credential of an `Authorization: Bearer <credential>` header, read as passport-jwt reads it. */
-function bearerCredentialOf(header: string | undefined): string | undefined {
+export function bearerCredentialOf(header: string | undefined): string | undefined {
   const match = typeof header === 'string' ? /(\S+)\s+(\S+)/.exec(header) : null;
   return match && match[1].toLowerCase() === 'bearer' ? match[2] : undefined;
 }

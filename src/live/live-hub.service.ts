@@ -15,6 +15,9 @@
 //   maxPendingDataLength: a client that stops reading is dropped and resumes), a queue bound while
 //   catching up, a lifetime after which a stream ends and the client reconnects (and is
 //   authenticated again).
+// - Access: every RECHECK a stream's caller is checked again (StreamAccess); one no longer allowed
+//   (deactivated, logged out, regrouped, its key revoked, its token or key expired) is ended, and
+//   its reconnection is refused as any request of its would be.
 import {
   BeforeApplicationShutdown,
   Inject,
@@ -60,6 +63,8 @@ export const LIVE_LIMITS = {
   maxQueuedEvents: 20_000,
   /** A stream ends after this; the client reconnects with Last-Event-ID and its current token. */
   maxStreamMs: 30 * 60_000,
+  /** How often a stream's caller is checked again: the bound on receiving after losing access. */
+  recheckMs: 5_000,
   /** The reconnection delay clients are told (`retry:`). */
   retryMs: 2_000,
 } as const;
@@ -78,14 +83,22 @@ interface Queued {
   message?: LiveMessage;
 }
 
+/**
+ * Whether a stream's caller may still read it: true, false (it is ended), or a throw when that
+ * cannot be known now (the database: the stream goes on and is checked again).
+ */
+export type StreamAccess = () => Promise<boolean>;
+
 class LiveClient {
   catchingUp = false;
   queued: Queued[] = [];
   readonly openedAt = Date.now();
+  checking = false;
 
   constructor(
     readonly subscriber: Subscriber<LiveMessage>,
     public position: LivePosition,
+    readonly access: StreamAccess,
   ) {}
 
   /** Sends event `index` of `row` unless already sent; no message: all of `row` is sent. */
@@ -151,6 +164,7 @@ export class LiveHub implements OnApplicationBootstrap, BeforeApplicationShutdow
       setInterval(() => this.tick(), FAST_POLL_MS).unref(),
       setInterval(() => this.heartbeat(), LIVE_LIMITS.heartbeatMs).unref(),
       setInterval(() => void this.purge(), PURGE_MS).unref(),
+      setInterval(() => void this.recheck(), LIVE_LIMITS.recheckMs).unref(),
     );
     void this.listen();
   }
@@ -169,10 +183,11 @@ export class LiveHub implements OnApplicationBootstrap, BeforeApplicationShutdow
   }
 
   /**
-   * A stream of events from now, or after the event `lastEventId` names. Refused (before anything
-   * is sent, so as problem+json) when the id is not one of ours or no stream can be taken.
+   * A stream of events from now, or after the event `lastEventId` names, for as long as `access`
+   * says yes. Refused (before anything is sent, so as problem+json) when the id is not one of ours
+   * or no stream can be taken.
    */
-  open(lastEventId?: string): LiveStream {
+  open(lastEventId: string | undefined, access: StreamAccess): LiveStream {
     let resumeAfter: LivePosition | undefined;
     if (lastEventId !== undefined && lastEventId.trim() !== '') {
       resumeAfter = parseEventId(lastEventId);
@@ -191,15 +206,19 @@ export class LiveHub implements OnApplicationBootstrap, BeforeApplicationShutdow
         `This replica serves its maximum of ${LIVE_LIMITS.maxClients} streams; retry later`,
       );
     return new Observable<LiveMessage>((subscriber) => {
-      const client = this.join(subscriber, resumeAfter);
+      const client = this.join(subscriber, access, resumeAfter);
       return () => this.clients.delete(client);
     });
   }
 
-  private join(subscriber: Subscriber<LiveMessage>, resumeAfter?: LivePosition): LiveClient {
+  private join(
+    subscriber: Subscriber<LiveMessage>,
+    access: StreamAccess,
+    resumeAfter?: LivePosition,
+  ): LiveClient {
     const current = this.sending ?? this.delivered;
     const position = resumeAfter ?? throughRow(current);
-    const client = new LiveClient(subscriber, position);
+    const client = new LiveClient(subscriber, position, access);
     this.clients.add(client);
     // Its first message sets its Last-Event-ID: a client that drops before any event resumes
     // from where it joined, not from whenever it reconnects.
@@ -352,6 +371,23 @@ export class LiveHub implements OnApplicationBootstrap, BeforeApplicationShutdow
       if (now - client.openedAt > LIVE_LIMITS.maxStreamMs) client.end();
       else client.subscriber.next({ comment: 'heartbeat' });
     }
+  }
+
+  /** Ends the streams whose caller may no longer read them; one check at a time per stream. */
+  private async recheck(): Promise<void> {
+    await Promise.all(
+      [...this.clients].map(async (client) => {
+        if (client.checking) return;
+        client.checking = true;
+        try {
+          if (!(await client.access())) client.end();
+        } catch {
+          // Not a refusal (the database): the stream goes on until a check can say.
+        } finally {
+          client.checking = false;
+        }
+      }),
+    );
   }
 
   private async purge(): Promise<void> {

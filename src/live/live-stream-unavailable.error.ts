@@ -4,4 +4,7 @@ import { DomainError } from '../common/problem/domain-error.js';
 export class LiveStreamUnavailableError extends DomainError {
   readonly status = 503;
   readonly slug = 'stream-unavailable';
+  // A stopping replica is gone from the load balancer by then; a full one frees streams as
+  // clients leave. The dashboard's reader backs off from 2 s anyway.
+  override readonly retryAfterSeconds = 5;
 }

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AlertsModule } from '../alerts/alerts.module.js';
+import { AuthModule } from '../auth/auth.module.js';
 import { IncidentLiveRenderer } from '../incidents/incident-live.renderer.js';
 import { IncidentsModule } from '../incidents/incidents.module.js';
 import { AlertLiveRenderer } from './alert-live.renderer.js';
@@ -12,7 +13,7 @@ import { LiveStreamController } from './live-stream.controller.js';
 // writer of alerts knows this module exists; each resource's events have a renderer here
 // (alerts', and incidents' from the incidents module, whose triggers write `incident.*` rows).
 @Module({
-  imports: [AlertsModule, IncidentsModule],
+  imports: [AlertsModule, IncidentsModule, AuthModule],
   controllers: [LiveStreamController],
   providers: [
     LiveEventsRepository,

@@ -12,6 +12,8 @@ export abstract class DomainError extends Error {
    * unready), not an event: not logged per request. Others are logged once each, as warnings.
    */
   readonly quiet: boolean = false;
+  /** Seconds after which a retry may succeed, sent as `Retry-After` (a 429 or 503). */
+  readonly retryAfterSeconds?: number;
 }
 
 export class NotFoundError extends DomainError {

@@ -8,7 +8,6 @@ import {
   isDatabaseUnavailable,
 } from '../../database/database-unavailable.js';
 import { RouteTable } from '../http/route-table.js';
-import { RateLimitedError } from '../throttling/rate-limited.error.js';
 import { ValidationFailedException } from '../validation/validation-failed.exception.js';
 import { isUniqueViolation } from '../../database/database.js';
 import { DomainError, InvalidInputError } from './domain-error.js';
@@ -76,12 +75,10 @@ export class ProblemDetailsFilter implements ExceptionFilter {
         );
       }
     }
-    if (exception instanceof RateLimitedError) {
-      void reply.header('retry-after', String(exception.retryAfterSeconds));
+    if (mapped.retryAfterSeconds) {
+      void reply.header('retry-after', String(mapped.retryAfterSeconds));
     } else if (mapped.status === 429) {
       void reply.header('retry-after', '1');
-    } else if (mapped.retryAfterSeconds) {
-      void reply.header('retry-after', String(mapped.retryAfterSeconds));
     }
     if (mapped.status === 401) {
       void reply.header('www-authenticate', 'Bearer realm="vigil"');
@@ -112,6 +109,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
         type: problemType(exception.slug),
         detail: exception.message,
         extensions: exception.extensions,
+        retryAfterSeconds: exception.retryAfterSeconds,
       };
     }
     if (exception instanceof HttpException) {

@@ -3,7 +3,7 @@ import { DomainError } from '../problem/domain-error.js';
 export class RateLimitedError extends DomainError {
   readonly status = 429;
   readonly slug = 'rate-limited';
-  constructor(readonly retryAfterSeconds: number) {
+  constructor(override readonly retryAfterSeconds: number) {
     super(`Too many requests; retry in ${retryAfterSeconds} s`);
   }
 }
