@@ -51,6 +51,15 @@ export const outboxFunction = (name: string, event: string, alerts: string, wher
     RETURN NULL;
   END $$`;
 
+/** The `alert.changed` outbox trigger's function as this migration made it (…400 replaces it). */
+export const CHANGED_OUTBOX_FUNCTION = outboxFunction(
+  'webhook_outbox_changed',
+  'alert.changed',
+  'new_rows n JOIN old_rows o ON o.id = n.id',
+  `(n.status, n.assignee_id, n.resolution)
+     IS DISTINCT FROM (o.status, o.assignee_id, o.resolution)`,
+);
+
 export class Webhooks1764400000200 implements MigrationInterface {
   name = 'Webhooks1764400000200';
 
@@ -109,15 +118,7 @@ export class Webhooks1764400000200 implements MigrationInterface {
     await db.query(outboxFunction('webhook_outbox_created', 'alert.created', 'new_rows n'));
     // A change is one the workflow makes (status, assignee, resolution); the filter is matched
     // against the alert as changed.
-    await db.query(
-      outboxFunction(
-        'webhook_outbox_changed',
-        'alert.changed',
-        'new_rows n JOIN old_rows o ON o.id = n.id',
-        `(n.status, n.assignee_id, n.resolution)
-           IS DISTINCT FROM (o.status, o.assignee_id, o.resolution)`,
-      ),
-    );
+    await db.query(CHANGED_OUTBOX_FUNCTION);
     await db.query(`
       CREATE TRIGGER alerts_webhook_created AFTER INSERT ON alerts
       REFERENCING NEW TABLE AS new_rows

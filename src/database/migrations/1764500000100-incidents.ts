@@ -33,6 +33,31 @@ export const SEVERITIES = `ARRAY['low', 'medium', 'high', 'critical']`;
 /** The advisory lock class of the grouping (the second key is the rule's). */
 export const LOCK_CLASS = 16_001;
 
+/**
+ * The incidents the `matched` alerts (alert_id, created_at, rank, incident_id) join, grown by
+ * them (count, severity, window moved back, first and last alert), and the alerts' rows: two CTEs
+ * of the grouping statement (`grown`, `joined`).
+ */
+export const GROW_MATCHED = `grown AS (
+  UPDATE incidents i SET
+    alert_count = i.alert_count + g.n,
+    severity = (${SEVERITIES})[greatest(g.rank,
+                 array_position(${SEVERITIES}, i.severity::text))],
+    window_start = least(i.window_start, g.first_at),
+    window_end = CASE WHEN g.first_at < i.window_start
+      THEN least(g.first_at + r.width, i.window_end) ELSE i.window_end END,
+    first_alert_at = least(i.first_alert_at, g.first_at),
+    last_alert_at = greatest(i.last_alert_at, g.last_at),
+    updated_at = now()
+  FROM (SELECT m.incident_id, count(*)::int AS n, max(m.rank) AS rank,
+               min(m.created_at) AS first_at, max(m.created_at) AS last_at
+        FROM matched m GROUP BY m.incident_id) g
+  WHERE i.id = g.incident_id
+), joined AS (
+  -- Every matched incident is locked and open: the update above grows each.
+  INSERT INTO incident_alerts (alert_id, incident_id)
+  SELECT m.alert_id, m.incident_id FROM matched m`;
+
 /** The alert `n`'s key for rule `r` (only the rule's fields), as canonical JSON text. */
 const KEY = `jsonb_strip_nulls(jsonb_build_object(
     'src_ip', CASE WHEN 'src_ip' = ANY (r.keys) THEN host(n.src_ip) END,
@@ -96,25 +121,7 @@ const GROUP_KEYED_ALERTS = `candidates AS (
                 SELECT f.alert_id, f.created_at, f.rank, f.incident_id FROM fitting f
                 WHERE f.created_at >= f.window_start
                    OR greatest(f.last_alert_at, f.last_at) < f.first_at + r.width
-              ), grown AS (
-                UPDATE incidents i SET
-                  alert_count = i.alert_count + g.n,
-                  severity = (${SEVERITIES})[greatest(g.rank,
-                               array_position(${SEVERITIES}, i.severity::text))],
-                  window_start = least(i.window_start, g.first_at),
-                  window_end = CASE WHEN g.first_at < i.window_start
-                    THEN least(g.first_at + r.width, i.window_end) ELSE i.window_end END,
-                  first_alert_at = least(i.first_alert_at, g.first_at),
-                  last_alert_at = greatest(i.last_alert_at, g.last_at),
-                  updated_at = now()
-                FROM (SELECT m.incident_id, count(*)::int AS n, max(m.rank) AS rank,
-                             min(m.created_at) AS first_at, max(m.created_at) AS last_at
-                      FROM matched m GROUP BY m.incident_id) g
-                WHERE i.id = g.incident_id
-              ), joined AS (
-                -- Every matched incident is locked and open: the update above grows each.
-                INSERT INTO incident_alerts (alert_id, incident_id)
-                SELECT m.alert_id, m.incident_id FROM matched m
+              ), ${GROW_MATCHED}
               ), rest AS (
                 SELECT k.* FROM keyed k WHERE k.id NOT IN (SELECT alert_id FROM matched)
               ), per_key AS (

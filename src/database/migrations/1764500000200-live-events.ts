@@ -65,6 +65,9 @@ export function dropLiveFeedTriggers(table: string): string[] {
   ];
 }
 
+/** The alert columns whose change is an `alert.changed` event (the webhook outbox's, too). */
+export const ALERT_LIVE_CHANGES = ['status', 'assignee_id', 'resolution'];
+
 export class LiveEvents1764500000200 implements MigrationInterface {
   name = 'LiveEvents1764500000200';
 
@@ -76,11 +79,7 @@ export class LiveEvents1764500000200 implements MigrationInterface {
         ids uuid[] NOT NULL,
         created_at timestamptz NOT NULL DEFAULT now()
       )`);
-    for (const statement of liveFeedTriggers('alerts', 'alert', [
-      'status',
-      'assignee_id',
-      'resolution',
-    ]))
+    for (const statement of liveFeedTriggers('alerts', 'alert', ALERT_LIVE_CHANGES))
       await db.query(statement);
   }
 

@@ -8,20 +8,22 @@ import { dropLiveFeedTriggers, liveFeedTriggers } from './1764500000200-live-eve
  * resolution, severity, its alert count or its window (the grouping grows incidents as alerts
  * arrive: one row for every incident a page grew).
  */
+/** The incident columns whose change is an `incident.changed` event. */
+export const INCIDENT_LIVE_CHANGES = [
+  'status',
+  'assignee_id',
+  'resolution',
+  'severity',
+  'alert_count',
+  'window_start',
+  'window_end',
+];
+
 export class IncidentLiveEvents1764500000300 implements MigrationInterface {
   name = 'IncidentLiveEvents1764500000300';
 
   async up(db: QueryRunner): Promise<void> {
-    const changed = [
-      'status',
-      'assignee_id',
-      'resolution',
-      'severity',
-      'alert_count',
-      'window_start',
-      'window_end',
-    ];
-    for (const statement of liveFeedTriggers('incidents', 'incident', changed))
+    for (const statement of liveFeedTriggers('incidents', 'incident', INCIDENT_LIVE_CHANGES))
       await db.query(statement);
   }
 

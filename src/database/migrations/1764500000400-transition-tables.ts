@@ -1,15 +1,17 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 import { COLUMNS, rollupFunction, TRIGGERS } from './1764300000000-alert-rollups.js';
-import { outboxFunction } from './1764400000200-webhooks.js';
+import { CHANGED_OUTBOX_FUNCTION, outboxFunction } from './1764400000200-webhooks.js';
 import {
   FIELDS,
   GROUPING_FUNCTION,
+  GROW_MATCHED,
   LOCK_CLASS,
   maskOf,
   nextStart,
   SEVERITIES,
 } from './1764500000100-incidents.js';
-import { LIVE_CHANNEL, liveFeedTriggers } from './1764500000200-live-events.js';
+import { ALERT_LIVE_CHANGES, LIVE_CHANNEL, liveFeedTriggers } from './1764500000200-live-events.js';
+import { INCIDENT_LIVE_CHANGES } from './1764500000300-incident-live-events.js';
 
 /**
  * Statement triggers whose cost cannot depend on the plan PL/pgSQL cached.
@@ -32,18 +34,6 @@ import { LIVE_CHANNEL, liveFeedTriggers } from './1764500000200-live-events.js';
  * The grouping itself is rewritten with a cheaper key (the same text) and rule precedence as a
  * bit test; see below.
  */
-
-/** What a reader of the live stream sees change (as migrations …200 and …300 named them). */
-const ALERT_CHANGES = ['status', 'assignee_id', 'resolution'];
-const INCIDENT_CHANGES = [
-  'status',
-  'assignee_id',
-  'resolution',
-  'severity',
-  'alert_count',
-  'window_start',
-  'window_end',
-];
 
 /**
  * The statement's new rows (with two more columns, `after` and `copies`) of which one of
@@ -124,9 +114,7 @@ const GROUPING = `
     FOR r IN SELECT id, name, keys, window_seconds * interval '1 second' AS width
              FROM correlation_rules WHERE enabled ORDER BY position, id LOOP
       needs := ${maskOf('r.keys')};
-      -- One transaction at a time groups by this rule, until it commits: what the one before
-      -- made is then visible to the statement below (a new snapshot), so two never make two
-      -- incidents for one key and window.
+      -- One transaction at a time groups by this rule, to its commit (see migration …100).
       PERFORM pg_advisory_xact_lock(${LOCK_CLASS}, hashtext(r.id::text));
       WITH RECURSIVE keyed AS (
         SELECT n.id, n.created_at, array_position(${SEVERITIES}, n.severity::text) AS rank,
@@ -168,25 +156,7 @@ const GROUPING = `
         SELECT f.alert_id, f.created_at, f.rank, f.k, f.incident_id FROM fitting f
         WHERE f.created_at >= f.window_start
            OR greatest(f.last_alert_at, f.last_at) < f.first_at + r.width
-      ), grown AS (
-        UPDATE incidents i SET
-          alert_count = i.alert_count + g.n,
-          severity = (${SEVERITIES})[greatest(g.rank,
-                       array_position(${SEVERITIES}, i.severity::text))],
-          window_start = least(i.window_start, g.first_at),
-          window_end = CASE WHEN g.first_at < i.window_start
-            THEN least(g.first_at + r.width, i.window_end) ELSE i.window_end END,
-          first_alert_at = least(i.first_alert_at, g.first_at),
-          last_alert_at = greatest(i.last_alert_at, g.last_at),
-          updated_at = now()
-        FROM (SELECT m.incident_id, count(*)::int AS n, max(m.rank) AS rank,
-                     min(m.created_at) AS first_at, max(m.created_at) AS last_at
-              FROM matched m GROUP BY m.incident_id) g
-        WHERE i.id = g.incident_id
-      ), joined AS (
-        -- Every matched incident is locked and open: the update above grows each.
-        INSERT INTO incident_alerts (alert_id, incident_id)
-        SELECT m.alert_id, m.incident_id FROM matched m
+      ), ${GROW_MATCHED}
       ), per_key AS (
         -- The rest start incidents: each key's alerts in time order, and when the key's
         -- matched alerts are (an incident that one moves back begins at it: the snapshot
@@ -249,14 +219,14 @@ export class TransitionTables1764500000400 implements MigrationInterface {
   name = 'TransitionTables1764500000400';
 
   async up(db: QueryRunner): Promise<void> {
-    await db.query(liveChangedFunction('alerts', 'alert', ALERT_CHANGES));
-    await db.query(liveChangedFunction('incidents', 'incident', INCIDENT_CHANGES));
+    await db.query(liveChangedFunction('alerts', 'alert', ALERT_LIVE_CHANGES));
+    await db.query(liveChangedFunction('incidents', 'incident', INCIDENT_LIVE_CHANGES));
     await db.query(
       orReplace(
         outboxFunction(
           'webhook_outbox_changed',
           'alert.changed',
-          `(${changedRows(ALERT_CHANGES)}) n`,
+          `(${changedRows(ALERT_LIVE_CHANGES)}) n`,
         ),
       ),
     );
@@ -267,18 +237,8 @@ export class TransitionTables1764500000400 implements MigrationInterface {
   async down(db: QueryRunner): Promise<void> {
     await db.query(orReplace(GROUPING_FUNCTION));
     await db.query(orReplace(rollupFunction('update', TRIGGERS.update)));
-    await db.query(
-      orReplace(
-        outboxFunction(
-          'webhook_outbox_changed',
-          'alert.changed',
-          'new_rows n JOIN old_rows o ON o.id = n.id',
-          `(n.status, n.assignee_id, n.resolution)
-             IS DISTINCT FROM (o.status, o.assignee_id, o.resolution)`,
-        ),
-      ),
-    );
-    await db.query(orReplace(liveFeedTriggers('incidents', 'incident', INCIDENT_CHANGES)[1]));
-    await db.query(orReplace(liveFeedTriggers('alerts', 'alert', ALERT_CHANGES)[1]));
+    await db.query(orReplace(CHANGED_OUTBOX_FUNCTION));
+    await db.query(orReplace(liveFeedTriggers('incidents', 'incident', INCIDENT_LIVE_CHANGES)[1]));
+    await db.query(orReplace(liveFeedTriggers('alerts', 'alert', ALERT_LIVE_CHANGES)[1]));
   }
 }
