@@ -352,7 +352,7 @@ describe(AlertStore.name, () => {
       };
       // Up to three members at a time: with more, nearly every combination selects nothing.
       const filters = fc
-        .uniqueArray(fc.constantFrom(...(Object.keys(members) as Array<keyof AlertFilter>)), {
+        .uniqueArray(fc.constantFrom(...(Object.keys(members) as Array<keyof typeof members>)), {
           maxLength: 3,
         })
         .chain((keys) =>

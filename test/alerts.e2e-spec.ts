@@ -803,6 +803,7 @@ describe('Alerts API (e2e)', () => {
           'cursor',
           'enrichment_type',
           'hours',
+          'incident_id',
           'include',
           'ip',
           'limit',

@@ -1,5 +1,6 @@
 // The dashboard's incidents view in headless Chromium (issue 16): the list of the incidents a
-// correlation rule made, the drawer with their alert count, alerts and history, an admin resolving
+// correlation rule made, the drawer with their alert count, alerts (one list request by
+// `incident_id`, newest first) and history, an admin resolving
 // one from the drawer (its alerts resolved with it, one already resolved skipped), an analyst
 // without change controls, the alert drawer's link to its incident, and a new incident arriving
 // live without a reload.
@@ -34,6 +35,8 @@ describeInBrowser('Dashboard incidents (headless Chromium)', () => {
   /** Incident ids by the source address their alerts share. */
   const incidents = new Map<string, string>();
   let alreadyResolved: string;
+  /** The alerts of the incident of 10.1.1.1, oldest first. */
+  let firstAlerts: string[];
 
   const minutesAgo = (minutes: number) => new Date(Date.now() - minutes * 60_000).toISOString();
   let sequence = 0;
@@ -75,6 +78,7 @@ describeInBrowser('Dashboard incidents (headless Chromium)', () => {
     });
     expect(rule.status).toBe(201);
     const first = await push('10.1.1.1', ['low', 'high', 'medium']);
+    firstAlerts = first;
     const second = await push('10.2.2.2', ['low', 'low']);
     // One alert of the first incident is resolved already: resolving the incident skips it.
     alreadyResolved = first[0];
@@ -144,6 +148,14 @@ describeInBrowser('Dashboard incidents (headless Chromium)', () => {
     await page.getByLabel('Status').selectOption('');
     await row(page, target).waitFor();
 
+    // The drawer reads its alerts with one list request, not one read per alert.
+    const alertLists: URL[] = [];
+    const alertReads: string[] = [];
+    page.on('request', (request) => {
+      const url = new URL(request.url());
+      if (url.pathname === '/api/alerts') alertLists.push(url);
+      else if (url.pathname.startsWith('/api/alerts/')) alertReads.push(url.pathname);
+    });
     await row(page, target).getByRole('button').click();
     const d = drawer(page);
     await d.waitFor();
@@ -151,7 +163,17 @@ describeInBrowser('Dashboard incidents (headless Chromium)', () => {
     await d.getByTestId('incident-alert-count').filter({ hasText: '3' }).waitFor();
     await d.locator('[data-testid=incident-alerts] li').nth(2).waitFor();
     expect(await d.locator('[data-testid=incident-alerts] li').count()).toBe(3);
-    expect(await d.getByTestId('incident-alerts-summary').textContent()).toContain('3 alerts');
+    expect(await d.getByTestId('incident-alerts-summary').textContent()).toBe(
+      '3 alerts, newest first.',
+    );
+    const shown = await d
+      .locator('[data-testid=incident-alerts] li')
+      .evaluateAll((items) => items.map((li) => li.getAttribute('data-alert-id')));
+    expect(shown).toEqual([...firstAlerts].reverse());
+    expect(alertReads).toEqual([]);
+    expect(alertLists.map((url) => Object.fromEntries(url.searchParams))).toEqual([
+      { incident_id: target, limit: '50' },
+    ]);
 
     // Acknowledge, then assign to oneself: each in the history.
     await d.getByRole('button', { name: 'Acknowledge' }).click();

@@ -6,38 +6,11 @@
 // transitions, notes), merge and move, the list, the stats and the rules' API.
 import fc from 'fast-check';
 import type { ApiResponse } from './support/api-client.js';
+import type { StandardAlert } from '../mock-api/alert-generator.js';
 import { expectProblem } from './support/problem.js';
 import { SseClient } from './support/sse-client.js';
+import { at, pushRecord } from './support/push-records.js';
 import { startTestApp, TestApp, TestUser } from './support/test-app.js';
-
-const BASE = Date.parse('2026-12-01T10:00:00.000Z');
-const at = (seconds: number) => new Date(BASE + seconds * 1000).toISOString();
-
-interface PushRecord {
-  id: string;
-  source: string;
-  severity: string;
-  description: string;
-  created_at: string;
-  src_ip?: string;
-  dst_ip?: string;
-}
-
-const record = (
-  id: string,
-  seconds: number,
-  src: string | undefined,
-  severity = 'low',
-  dst?: string,
-): PushRecord => ({
-  id,
-  source: 'edr',
-  severity,
-  description: `Alert ${id}`,
-  created_at: at(seconds),
-  ...(src ? { src_ip: src } : {}),
-  ...(dst ? { dst_ip: dst } : {}),
-});
 
 describe('Incidents (e2e)', () => {
   let t: TestApp;
@@ -64,7 +37,7 @@ describe('Incidents (e2e)', () => {
     return res.body as { id: string; position: number };
   }
 
-  async function push(records: PushRecord[], app = t): Promise<Map<string, string>> {
+  async function push(records: StandardAlert[], app = t): Promise<Map<string, string>> {
     const res = await app.api.post('/api/ingest/alerts', {
       token: admin.token,
       body: { alerts: records },
@@ -94,10 +67,10 @@ describe('Incidents (e2e)', () => {
   it('groups 50 alerts sharing a source address within 10 minutes into one incident of exactly those 50; one outside the window starts another', async () => {
     await rule(['src_ip'], 600);
     const shared = Array.from({ length: 50 }, (_, i) =>
-      record(`s${i}`, i * 11, '10.1.2.3', i === 17 ? 'critical' : 'low'),
+      pushRecord(`s${i}`, i * 11, '10.1.2.3', i === 17 ? 'critical' : 'low'),
     );
-    const others = Array.from({ length: 20 }, (_, i) => record(`o${i}`, i * 20, `10.9.0.${i}`));
-    const outside = record('late', 900, '10.1.2.3', 'medium');
+    const others = Array.from({ length: 20 }, (_, i) => pushRecord(`o${i}`, i * 20, `10.9.0.${i}`));
+    const outside = pushRecord('late', 900, '10.1.2.3', 'medium');
     // Two statements, the later half first: the order an upstream delivers a burst in does not
     // split it.
     const ids = new Map([
@@ -139,19 +112,19 @@ describe('Incidents (e2e)', () => {
     await rule(['src_ip'], 600);
     // An incident from 300 s holding 300 and 500: alerts at 0 and 100 arrive later. All four fit
     // 600 s from 0, so the window moves back to start at 0.
-    await push([record('b1', 300, '10.5.5.6'), record('b2', 500, '10.5.5.6')]);
-    await push([record('a1', 0, '10.5.5.6'), record('a2', 100, '10.5.5.6')]);
+    await push([pushRecord('b1', 300, '10.5.5.6'), pushRecord('b2', 500, '10.5.5.6')]);
+    await push([pushRecord('a1', 0, '10.5.5.6'), pushRecord('a2', 100, '10.5.5.6')]);
     // The same, but the incident reaches 700 s: 0 and 700 do not fit one window, so the early
     // alerts start their own, from 0 up to 300 (not overlapping the later one).
-    await push([record('later', 300, '10.5.5.5'), record('later2', 700, '10.5.5.5')]);
-    await push([record('early', 0, '10.5.5.5'), record('early2', 100, '10.5.5.5')]);
+    await push([pushRecord('later', 300, '10.5.5.5'), pushRecord('later2', 700, '10.5.5.5')]);
+    await push([pushRecord('early', 0, '10.5.5.5'), pushRecord('early2', 100, '10.5.5.5')]);
     // One statement whose alert at 800 moves the incident from 1,000 back to 800, and whose
     // alert at 300 starts a window cut short where that incident now begins (not where it was).
-    await push([record('x1', 1000, '10.5.5.7'), record('x2', 1100, '10.5.5.7')]);
-    await push([record('y1', 300, '10.5.5.7'), record('y2', 800, '10.5.5.7')]);
+    await push([pushRecord('x1', 1000, '10.5.5.7'), pushRecord('x2', 1100, '10.5.5.7')]);
+    await push([pushRecord('y1', 300, '10.5.5.7'), pushRecord('y2', 800, '10.5.5.7')]);
     // One statement over 40 minutes of another key: windows at 0, 630 (the first alert at or
     // after 600), 1,260, 1,890.
-    await push(Array.from({ length: 12 }, (_, i) => record(`r${i}`, i * 210, '10.6.6.6')));
+    await push(Array.from({ length: 12 }, (_, i) => pushRecord(`r${i}`, i * 210, '10.6.6.6')));
 
     const windows = (key: string) =>
       incidents().then((list) =>
@@ -181,9 +154,9 @@ describe('Incidents (e2e)', () => {
     await rule(['source', 'user'], 3600, 'user per source');
     await rule(['dst_ip'], 3600, 'destination');
     const ids = await push([
-      record('a', 0, '10.0.0.1', 'low', '8.8.8.8'),
-      record('b', 10, '10.0.0.2', 'high', '8.8.8.8'),
-      record('c', 20, '10.0.0.3'),
+      pushRecord('a', 0, '10.0.0.1', 'low', '8.8.8.8'),
+      pushRecord('b', 10, '10.0.0.2', 'high', '8.8.8.8'),
+      pushRecord('c', 20, '10.0.0.3'),
     ]);
     const list = await incidents();
     expect(list).toHaveLength(1);
@@ -214,7 +187,7 @@ describe('Incidents (e2e)', () => {
           );
           await rule(['src_ip'], WINDOW);
           const records = drafts.map((d, i) =>
-            record(`p${run}-${i}`, d.seconds, d.src, d.severity),
+            pushRecord(`p${run}-${i}`, d.seconds, d.src, d.severity),
           );
           // Each replica pushes its share in batches of up to 10, all replicas at once.
           await Promise.all(
@@ -330,7 +303,7 @@ describe('Incidents (e2e)', () => {
       }),
       409,
     );
-    await push([record('after', 60, '10.66.0.1')]);
+    await push([pushRecord('after', 60, '10.66.0.1')]);
     const after = (await incidents()).filter((i) => i.status === 'open');
     expect(after).toHaveLength(1);
     expect(after[0]).toMatchObject({ alert_count: 1, window_start: at(60) });
@@ -339,9 +312,9 @@ describe('Incidents (e2e)', () => {
   it('lets deleted alerts (retention) leave their incidents: recounted, and gone when emptied', async () => {
     await rule(['src_ip'], 600);
     const ids = await push([
-      record('d1', 0, '10.2.0.1'),
-      record('d2', 10, '10.2.0.1'),
-      record('d3', 0, '10.2.0.2'),
+      pushRecord('d1', 0, '10.2.0.1'),
+      pushRecord('d2', 10, '10.2.0.1'),
+      pushRecord('d3', 0, '10.2.0.2'),
     ]);
     const before = await incidents();
     const client = await t.db.connect();
@@ -363,7 +336,7 @@ describe('Incidents (e2e)', () => {
 
   it('changes status and assignee with If-Match, keeps notes, refuses stale versions and invalid transitions', async () => {
     await rule(['src_ip'], 600);
-    await push([record('w1', 0, '10.8.0.1')]);
+    await push([pushRecord('w1', 0, '10.8.0.1')]);
     const [incident] = await incidents();
     const url = `/api/incidents/${incident.id}`;
     const got = await t.api.get(url, { token: analyst.token });
@@ -420,9 +393,9 @@ describe('Incidents (e2e)', () => {
   it('merges one incident into another and moves an alert out, both audited', async () => {
     await rule(['src_ip'], 600);
     const ids = await push([
-      record('m1', 0, '10.9.9.1', 'low'),
-      record('m2', 10, '10.9.9.1', 'low'),
-      record('m3', 20, '10.9.9.2', 'critical'),
+      pushRecord('m1', 0, '10.9.9.1', 'low'),
+      pushRecord('m2', 10, '10.9.9.1', 'low'),
+      pushRecord('m3', 20, '10.9.9.2', 'critical'),
     ]);
     const list = await incidents();
     const target = list.find((i) => i.key.src_ip === '10.9.9.1');
@@ -487,7 +460,7 @@ describe('Incidents (e2e)', () => {
     await rule(['src_ip'], 600);
     await push(
       Array.from({ length: 7 }, (_, i) =>
-        record(`l${i}`, i, `10.3.0.${i}`, i < 2 ? 'critical' : 'low'),
+        pushRecord(`l${i}`, i, `10.3.0.${i}`, i < 2 ? 'critical' : 'low'),
       ),
     );
     const seen: string[] = [];
@@ -530,14 +503,14 @@ describe('Incidents (e2e)', () => {
     try {
       expect(stream.status).toBe(200);
       await stream.waitFor('the first message', (c) => c.lastEventId);
-      await push([record('live1', 0, '10.77.0.1', 'low')]);
+      await push([pushRecord('live1', 0, '10.77.0.1', 'low')]);
       const [incident] = await incidents();
       const created = await stream.waitFor('incident.created', (c) =>
         c.eventFor('incident.created', incident.id),
       );
       expect(JSON.parse(created.data)).toEqual(incident);
 
-      await push([record('live2', 30, '10.77.0.1', 'critical')]);
+      await push([pushRecord('live2', 30, '10.77.0.1', 'critical')]);
       const changed = await stream.waitFor('incident.changed', (c) =>
         c.eventFor('incident.changed', incident.id),
       );
@@ -583,10 +556,10 @@ describe('Incidents (e2e)', () => {
       body: { enabled: false },
     });
     expect(off.body.enabled).toBe(false);
-    await push([record('x1', 0, '10.4.0.1')]);
+    await push([pushRecord('x1', 0, '10.4.0.1')]);
     expect(await incidents()).toHaveLength(0);
     await t.api.patch(`${url}/${first.id}`, { token: admin.token, body: { enabled: true } });
-    await push([record('x2', 0, '10.4.0.2')]);
+    await push([pushRecord('x2', 0, '10.4.0.2')]);
     const [incident] = await incidents();
     expect(incident.rule_id).toBe(first.id);
 

@@ -37,6 +37,8 @@ export interface AlertFilter {
   hours?: number;
   /** Case-insensitive substring of the description. */
   text?: string;
+  /** The incident the alerts are in (a UUID, validated and lower-case). */
+  incidentId?: string;
 }
 
 /**
@@ -104,8 +106,21 @@ export interface AlertListOptions {
   enrichment?: boolean;
 }
 
+/**
+ * In incident `id`: a probe of incident_alerts by its incident index. A semi-join, so the planner
+ * can start from the incident's few rows (then each alert by its key) or, for a large incident,
+ * walk the created_at index and probe the membership's primary key per alert.
+ */
+function inIncident(where: SqlConditions, id: string | undefined): SqlConditions {
+  if (id === undefined) return where;
+  return where.add(
+    `EXISTS (SELECT 1 FROM incident_alerts ia WHERE ia.alert_id = a.id` +
+      ` AND ia.incident_id = ${where.param(id)}::uuid)`,
+  );
+}
+
 export function alertConditions(filter: AlertFilter): SqlConditions {
-  return new SqlConditions()
+  const where = new SqlConditions()
     .oneOf('a.severity', filter.severities)
     .equals('a.status', filter.status)
     .equals('a.source', filter.source)
@@ -118,6 +133,7 @@ export function alertConditions(filter: AlertFilter): SqlConditions {
     .until('a.created_at', filter.until)
     .withinHours('a.created_at', filter.hours)
     .contains('a.description', filter.text);
+  return inIncident(where, filter.incidentId);
 }
 
 export function alertPageSpec(filter: AlertFilter, request: PageRequest): KeysetPageSpec {
@@ -144,7 +160,8 @@ const ROLLED_UP_FILTERS = new Set<keyof AlertFilter>([
 /**
  * The exact number of alerts matching `filter` from the rollup the database keeps as alerts are
  * written (a sum over at most a few hundred rows, whatever the table holds); null when the filter
- * uses another field (time, country, user, text), which only the alerts themselves can answer.
+ * uses another field (time, country, user, ip, text, incident), which only the alerts themselves
+ * can answer.
  */
 export function rolledUpCountQuery(filter: AlertFilter): SqlQuery | null {
   const used = (Object.keys(filter) as Array<keyof AlertFilter>).filter(

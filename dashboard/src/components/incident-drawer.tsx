@@ -1,7 +1,7 @@
-// One incident: its fields, its alerts (the first 50 of its ids, each read with GET /api/alerts/{id}:
-// the alert list has no incident filter) and its history; admins acknowledge, assign, add a note
-// and resolve it (PATCH with If-Match, so a change made meanwhile is not overwritten), resolving
-// after a second click and saying what it did to the alerts.
+// One incident: its fields, its newest 50 alerts (one list request, `incident_id=`) and its
+// history; admins acknowledge, assign, add a note and resolve it (PATCH with If-Match, so a change
+// made meanwhile is not overwritten), resolving after a second click and saying what it did to the
+// alerts.
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { Drawer } from './drawer.js';
 import { ApiError, call, errorMessage, get } from '../api.js';
@@ -9,7 +9,7 @@ import { count, dateTime, label, relative } from '../format.js';
 import { useApp, useResource } from '../hooks.js';
 import {
   RESOLUTIONS,
-  type Alert,
+  type AlertPage,
   type IncidentDetail,
   type IncidentHistory,
   type IncidentHistoryEntry,
@@ -20,8 +20,6 @@ import { OutcomeLine, type Outcome } from './admin-widgets.js';
 
 /** How many of its alerts the drawer reads and lists. */
 const ALERTS_SHOWN = 50;
-/** Alerts read at once. */
-const PARALLEL_READS = 6;
 
 interface Props {
   id: string;
@@ -37,24 +35,6 @@ interface Props {
 interface Loaded {
   incident: IncidentDetail;
   etag: string | null;
-}
-
-/** Reads the alerts of `ids`, a few at a time, in their order; one gone meanwhile is left out. */
-async function readAlerts(ids: string[], signal: AbortSignal): Promise<Alert[]> {
-  const found = new Array<Alert | undefined>(ids.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < ids.length && !signal.aborted) {
-      const index = next++;
-      try {
-        found[index] = await get<Alert>(`/api/alerts/${encodeURIComponent(ids[index])}`, signal);
-      } catch (error) {
-        if (!(error instanceof ApiError && error.status === 404)) throw error;
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(PARALLEL_READS, ids.length) }, worker));
-  return found.filter((a): a is Alert => a !== undefined);
 }
 
 export function IncidentDrawer({ id, knownVersion, onClose, onOpenAlert, onSaved }: Props) {
@@ -73,11 +53,17 @@ export function IncidentDrawer({ id, knownVersion, onClose, onOpenAlert, onSaved
     (signal) => get<IncidentHistory>(`${path}/history`, signal),
     [id, dataVersion, changes, knownVersion],
   );
-  const shownIds = (detail.data?.incident.alert_ids ?? []).slice(0, ALERTS_SHOWN);
+  // Read beside the detail rather than from its alert_ids: one request whatever the incident holds,
+  // and its total counts the alerts as the list does.
   const alerts = useResource(
-    (signal) => readAlerts(shownIds, signal),
-    [shownIds.join(','), dataVersion, changes],
+    (signal) =>
+      get<AlertPage>(
+        `/api/alerts?incident_id=${encodeURIComponent(id)}&limit=${ALERTS_SHOWN}`,
+        signal,
+      ),
+    [id, dataVersion, changes, knownVersion],
   );
+  const shown = alerts.data?.alerts ?? [];
   const i = detail.data?.incident;
 
   return (
@@ -147,20 +133,22 @@ export function IncidentDrawer({ id, knownVersion, onClose, onOpenAlert, onSaved
           )}
           <section aria-labelledby="incident-alerts-title">
             <h3 id="incident-alerts-title">Its alerts</h3>
-            <p class="muted" data-testid="incident-alerts-summary">
-              {i.alert_count > shownIds.length
-                ? `The first ${count(shownIds.length)} of ${count(i.alert_count)}${
-                    i.alert_ids_capped ? '+' : ''
-                  } alerts, oldest first.`
-                : `${count(i.alert_count)} alert${i.alert_count === 1 ? '' : 's'}, oldest first.`}
-            </p>
+            {alerts.data && (
+              <p class="muted" data-testid="incident-alerts-summary">
+                {alerts.data.has_more
+                  ? `The newest ${count(shown.length)} of ${count(alerts.data.total)}${
+                      alerts.data.total_capped ? '+' : ''
+                    } alerts.`
+                  : `${count(alerts.data.total)} alert${alerts.data.total === 1 ? '' : 's'}, newest first.`}
+              </p>
+            )}
             {alerts.error !== undefined && (
               <p class="error" role="alert">
                 {errorMessage(alerts.error)}
               </p>
             )}
             <ul class="related-list" data-testid="incident-alerts" aria-busy={alerts.loading}>
-              {(alerts.data ?? []).map((a) => (
+              {shown.map((a) => (
                 <li key={a.id} data-alert-id={a.id}>
                   <span class={`sev sev-${a.severity}`}>{a.severity}</span>{' '}
                   <span class={`st st-${a.status}`}>{a.status}</span>{' '}

@@ -16,6 +16,7 @@ import {
   type AlertStatus,
 } from '../alert.types.js';
 import type { AlertFilter } from '../alert-sql.js';
+import { IncidentQuery } from './incident-query.js';
 import { IpQuery } from './ip-query.js';
 
 export class AlertFilterDto {
@@ -76,6 +77,9 @@ export class AlertFilterDto {
     description: 'Case-insensitive text in the description (`%` and `_` match literally)',
   })
   q?: string;
+
+  @IncidentQuery()
+  incident_id?: string;
 }
 
 /** The validated filter fields as the SQL builders take them. */
@@ -93,5 +97,6 @@ export function toAlertFilter(dto: AlertFilterDto): AlertFilter {
     until: dto.until,
     hours: dto.hours,
     text: dto.q,
+    incidentId: dto.incident_id,
   };
 }

@@ -6,10 +6,17 @@ import type { WebhookFilterViewDto } from './webhook-filter-view.dto.js';
 /**
  * The alert list's filters a subscription matches alerts by, validated by the very same rules;
  * the time window (`since`, `until`, `hours`) is left out: a subscription is about alerts as
- * they come. The `ip` pivot is left out too: subscriptions are matched by the database's triggers,
- * which know no network filter.
+ * they come. The `ip` pivot and `incident_id` are left out too: subscriptions are matched by the
+ * database's triggers, which know no network filter and read only the alert's own row (its
+ * incident is a row of incident_alerts).
  */
-export class WebhookFilterDto extends OmitType(AlertFilterDto, ['since', 'until', 'hours', 'ip']) {}
+export class WebhookFilterDto extends OmitType(AlertFilterDto, [
+  'since',
+  'until',
+  'hours',
+  'ip',
+  'incident_id',
+]) {}
 
 export function toWebhookFilter(dto: WebhookFilterDto | undefined): WebhookFilter {
   if (!dto) return {};
