@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import type { StandardAlert } from '../mock-api/alert-generator.js';
 import { expectProblem, problemFields } from './support/problem.js';
-import { pushRecord } from './support/push-records.js';
+import { at, pushRecord } from './support/push-records.js';
 import { startTestApp, TestApp, TestUser } from './support/test-app.js';
 
 /** Listed alerts as the list serves them (the members read here). */
@@ -149,6 +149,34 @@ describe('GET /api/alerts?incident_id= (e2e)', () => {
       total: incident.alert_count,
       capped: false,
     });
+  });
+
+  it('counts an incident of more alerts than the list counts one by one exactly (its kept count)', async () => {
+    // 10,050 alerts of one address in one statement: one incident, past the 10,000 the list
+    // otherwise counts before it says "more".
+    await t.db.query(
+      `INSERT INTO alerts (source, external_id, severity, description, created_at, src_ip)
+       SELECT 'edr', 'many-' || g, 'low', 'Beacon', $1::timestamptz + g * interval '100 ms',
+              '10.9.9.9'
+       FROM generate_series(1, 10050) g`,
+      [at(0)],
+    );
+    const { rows } = await t.db.query<{ id: string }>(
+      `SELECT id FROM incidents WHERE group_key = '{"src_ip": "10.9.9.9"}'`,
+    );
+    expect(rows).toHaveLength(1);
+    const page = await list(`incident_id=${rows[0].id}&limit=5`);
+    expect({ total: page.total, capped: page.total_capped }).toEqual({
+      total: 10_050,
+      capped: false,
+    });
+    // With another filter beside it, the alerts are counted (and capped), as for any filter.
+    const lows = await list(`incident_id=${rows[0].id}&severity=low&limit=5`);
+    expect({ total: lows.total, capped: lows.total_capped }).toEqual({
+      total: 10_000,
+      capped: true,
+    });
+    await t.db.query(`DELETE FROM alerts WHERE external_id LIKE 'many-%'`);
   });
 
   it('pages through the larger incident with a small limit: every alert once, in order, the total on every page', async () => {

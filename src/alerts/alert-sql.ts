@@ -158,15 +158,23 @@ const ROLLED_UP_FILTERS = new Set<keyof AlertFilter>([
 ]);
 
 /**
- * The exact number of alerts matching `filter` from the rollup the database keeps as alerts are
- * written (a sum over at most a few hundred rows, whatever the table holds); null when the filter
- * uses another field (time, country, user, ip, text, incident), which only the alerts themselves
- * can answer.
+ * The exact number of alerts matching `filter` from counts the database keeps as alerts are
+ * written: the rollup (a sum over at most a few hundred rows, whatever the table holds), or for an
+ * incident alone its `alert_count` (kept by the grouping, the move, the merge and the deletion
+ * trigger in the transactions that change its alerts). Null when the filter uses another field
+ * (time, country, user, ip, text, or an incident with anything else), which only the alerts
+ * themselves can answer.
  */
 export function rolledUpCountQuery(filter: AlertFilter): SqlQuery | null {
   const used = (Object.keys(filter) as Array<keyof AlertFilter>).filter(
     (key) => filter[key] !== undefined,
   );
+  if (used.length === 1 && used[0] === 'incidentId') {
+    return {
+      sql: 'SELECT COALESCE((SELECT alert_count FROM incidents WHERE id = $1::uuid), 0)::int AS n',
+      params: [filter.incidentId],
+    };
+  }
   if (!used.every((key) => ROLLED_UP_FILTERS.has(key))) return null;
   const where = alertConditions(filter);
   return {

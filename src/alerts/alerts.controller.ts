@@ -52,8 +52,9 @@ repeats rows when new alerts arrive. \`has_more\` says whether another page foll
 
 \`total\` counts every alert matching the filters (not only the rows after the cursor). With no \
 filters but \`severity\`, \`status\`, \`source\`, \`origin\` and \`enrichment_type\` it is exact \
-at any size, read from counts the store keeps as alerts are written. With any other filter \
-(\`since\`, \`until\`, \`hours\`, \`country\`, \`user\`, \`ip\`, \`q\`, \`incident_id\`) it is \
+at any size, read from counts the store keeps as alerts are written; so it is with \
+\`incident_id\` alone (the incident's alert count). With any other filter (\`since\`, \`until\`, \
+\`hours\`, \`country\`, \`user\`, \`ip\`, \`q\`, \`incident_id\` with another filter) it is \
 exact up to ${TOTAL_CAP.toLocaleString('en')}; when more match, \`total\` is ${TOTAL_CAP.toLocaleString('en')} and \
 \`total_capped\` is true: counting hundreds of thousands of rows would cost more than the page \
 itself on every request.
