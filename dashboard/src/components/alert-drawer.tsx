@@ -3,8 +3,9 @@
 // and add notes.
 import { useEffect, useState } from 'preact/hooks';
 import { Drawer } from './drawer.js';
+import { describeChange, HistorySection } from './history-section.js';
 import { ApiError, call, errorMessage, get, send } from '../api.js';
-import { dateTime, label, relative } from '../format.js';
+import { dateTime, label } from '../format.js';
 import { useApp, useResource } from '../hooks.js';
 import { type Pivot, PivotLink, RelatedAlertsSection } from './related-alerts.js';
 import {
@@ -12,7 +13,6 @@ import {
   TRANSITIONS,
   type AlertDetail,
   type AlertHistory,
-  type HistoryEntry,
   type Status,
 } from '../types.js';
 
@@ -164,38 +164,16 @@ export function AlertDrawer({ id, onClose, onPivot, onOpen, onIncident }: Props)
           )}
         </>
       )}
-      <section aria-labelledby="history-title">
-        <h3 id="history-title">History and notes</h3>
-        {history.error !== undefined && <p class="error">{errorMessage(history.error)}</p>}
-        <ol class="history" data-testid="alert-history">
-          {(history.data?.history ?? []).map((h) => (
-            <li key={h.id}>
-              <span class="muted" title={dateTime(h.at)}>
-                {relative(h.at)}
-              </span>{' '}
-              <strong>{h.actor.username}</strong> {describeEntry(h)}
-              {h.note && <blockquote>{h.note}</blockquote>}
-            </li>
-          ))}
-          {history.data && history.data.history.length === 0 && (
-            <li class="muted">No changes yet.</li>
-          )}
-        </ol>
+      <HistorySection
+        titleId="history-title"
+        testId="alert-history"
+        history={history}
+        describe={describeChange}
+      >
         {isAdmin && <NoteForm id={id} onAdded={changed} />}
-      </section>
+      </HistorySection>
     </Drawer>
   );
-}
-
-function describeEntry(h: HistoryEntry): string {
-  if (h.field === null) return 'added a note';
-  if (h.field === 'assignee') {
-    return h.to
-      ? `assigned it to ${h.to}${h.from ? ` (was ${h.from})` : ''}`
-      : `unassigned ${h.from ?? ''}`;
-  }
-  const resolution = h.resolution ? ` as ${label(h.resolution)}` : '';
-  return `changed status ${h.from ?? '–'} → ${h.to ?? '–'}${resolution}`;
 }
 
 function ChangeForm({

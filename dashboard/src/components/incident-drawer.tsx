@@ -4,6 +4,7 @@
 // alerts.
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { Drawer } from './drawer.js';
+import { describeChange, HistorySection } from './history-section.js';
 import { ApiError, call, errorMessage, get } from '../api.js';
 import { count, dateTime, label, relative } from '../format.js';
 import { useApp, useResource } from '../hooks.js';
@@ -164,45 +165,20 @@ export function IncidentDrawer({ id, knownVersion, onClose, onOpenAlert, onSaved
           </section>
         </>
       )}
-      <section aria-labelledby="incident-history-title">
-        <h3 id="incident-history-title">History and notes</h3>
-        {history.error !== undefined && <p class="error">{errorMessage(history.error)}</p>}
-        <ol class="history" data-testid="incident-history">
-          {(history.data?.history ?? []).map((h) => (
-            <li key={h.id}>
-              <span class="muted" title={dateTime(h.at)}>
-                {relative(h.at)}
-              </span>{' '}
-              <strong>{h.actor.username}</strong> {describeEntry(h)}
-              {h.note && <blockquote>{h.note}</blockquote>}
-            </li>
-          ))}
-          {history.data && history.data.history.length === 0 && (
-            <li class="muted">No changes yet.</li>
-          )}
-        </ol>
-      </section>
+      <HistorySection
+        titleId="incident-history-title"
+        testId="incident-history"
+        history={history}
+        describe={describeEntry}
+      />
     </Drawer>
   );
 }
 
 function describeEntry(h: IncidentHistoryEntry): string {
-  switch (h.field) {
-    case null:
-      return 'added a note';
-    case 'assignee':
-      return h.to
-        ? `assigned it to ${h.to}${h.from ? ` (was ${h.from})` : ''}`
-        : `unassigned ${h.from ?? ''}`;
-    case 'merge':
-      return `merged incident ${h.from ?? '–'} into ${h.to ?? '–'}`;
-    case 'alert_moved':
-      return `moved alert ${h.from ?? '–'} out`;
-    default: {
-      const resolution = h.resolution ? ` as ${label(h.resolution)}` : '';
-      return `changed status ${h.from ?? '–'} → ${h.to ?? '–'}${resolution}`;
-    }
-  }
+  if (h.field === 'merge') return `merged incident ${h.from ?? '–'} into ${h.to ?? '–'}`;
+  if (h.field === 'alert_moved') return `moved alert ${h.from ?? '–'} out`;
+  return describeChange(h);
 }
 
 /** What a resolve did to the alerts, in words. */
