@@ -11,6 +11,7 @@ import { alertsQuery, DEFAULT_SORT, type ViewState } from '../view-state.js';
 import { AlertDrawer } from './alert-drawer.js';
 import { AlertFilters } from './alert-filters.js';
 import { BulkActions } from './bulk-actions.js';
+import { ListHead } from './list-head.js';
 
 /** While the live stream is down, the table reloads this often. */
 const FALLBACK_POLL_MS = 30_000;
@@ -100,22 +101,16 @@ export function AlertsView({ view, navigate, onIncident }: Props) {
     navigate({ ...view, cursor: undefined, alert: undefined });
   };
 
-  const total = page.data ? `${count(page.data.total)}${page.data.total_capped ? '+' : ''}` : '…';
-
   return (
     <section id="alerts" class="panel alerts" aria-labelledby="alerts-title">
-      <div class="panel-head">
-        <h2 id="alerts-title">Alerts</h2>
-        <span class="muted" aria-live="polite">
-          <span data-testid="alerts-total">{total}</span> matching
-          {page.loading && <span class="spinner" aria-label="Loading" />}
-        </span>
-        <button type="button" class="ghost" onClick={page.reload}>
-          Refresh
-        </button>
-        <span class={`live-state live-${liveState}`} data-testid="live-state">
-          {liveState === 'live' ? 'Live' : liveState === 'down' ? 'Polling' : 'Connecting…'}
-        </span>
+      <ListHead
+        title="Alerts"
+        titleId="alerts-title"
+        page={page}
+        totalTestId="alerts-total"
+        liveState={liveState}
+        liveTestId="live-state"
+      >
         {live.unseen > 0 && (
           <button
             type="button"
@@ -126,7 +121,7 @@ export function AlertsView({ view, navigate, onIncident }: Props) {
             {count(live.unseen)} new — show
           </button>
         )}
-      </div>
+      </ListHead>
       <AlertFilters
         view={view}
         onApply={(filters, sort, limit) => navigate({ filters, sort, limit, window: view.window })}

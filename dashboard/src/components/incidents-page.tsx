@@ -11,6 +11,7 @@ import { SEVERITIES, STATUSES, type Incident, type IncidentPage } from '../types
 import type { Navigate } from '../use-view.js';
 import { incidentsQuery, type IncidentFilters, type ViewState } from '../view-state.js';
 import { IncidentDrawer } from './incident-drawer.js';
+import { ListHead } from './list-head.js';
 
 /** While the live stream is down, the list reloads this often. */
 const FALLBACK_POLL_MS = 30_000;
@@ -105,28 +106,19 @@ export function IncidentsPage({ view, navigate }: Props) {
   const setFilters = (next: IncidentFilters) =>
     navigate({ ...view, incidentFilters: next, incident: undefined }, false, '');
   const open = (id: string) => navigate({ ...view, incident: id }, false, '');
-  const total = first.data
-    ? `${count(first.data.total)}${first.data.total_capped ? '+' : ''}`
-    : '…';
   const current = view.incident ? incidents.find((i) => i.id === view.incident) : undefined;
 
   return (
     <section id="incidents" class="panel alerts" aria-labelledby="incidents-title">
-      <div class="panel-head">
-        <h2 id="incidents-title" tabIndex={-1} ref={heading}>
-          Incidents
-        </h2>
-        <span class="muted" aria-live="polite">
-          <span data-testid="incidents-total">{total}</span> matching
-          {first.loading && <span class="spinner" aria-label="Loading" />}
-        </span>
-        <button type="button" class="ghost" onClick={first.reload}>
-          Refresh
-        </button>
-        <span class={`live-state live-${liveState}`} data-testid="incidents-live-state">
-          {liveState === 'live' ? 'Live' : liveState === 'down' ? 'Polling' : 'Connecting…'}
-        </span>
-      </div>
+      <ListHead
+        title="Incidents"
+        titleId="incidents-title"
+        titleRef={heading}
+        page={first}
+        totalTestId="incidents-total"
+        liveState={liveState}
+        liveTestId="incidents-live-state"
+      />
       <p class="muted">
         Alerts that share an address or a user within a correlation rule&apos;s window, grouped as
         they are stored.
