@@ -256,19 +256,21 @@ const DETAIL_JSON = `json_build_object(
     'event', ${EVENT_JSON})`;
 
 /**
- * The details of the alerts with these ids that exist, as one JSON array's text in the order of
- * `ids` (`json`, '[]' when none), and how many there were.
+ * What DETAIL_JSON reads: the alerts whose ids the uuid[] expression `ids` holds, numbered in its
+ * order (`k.ord`), with their assignee and event.
  */
-export function alertDetailsJsonQuery(ids: readonly string[]): SqlQuery {
-  return {
-    sql:
-      `SELECT coalesce('[' || string_agg(${DETAIL_JSON}::text, ',' ORDER BY k.ord) || ']', '[]')` +
-      ` AS json, count(a.id)::int AS n` +
-      ` FROM unnest($1::uuid[]) WITH ORDINALITY AS k (id, ord) JOIN ${FROM} ON a.id = k.id` +
-      ` LEFT JOIN users u ON u.id = a.assignee_id LEFT JOIN events e ON e.id = a.event_id`,
-    params: [ids],
-  };
-}
+const detailJsonFrom = (ids: string) =>
+  ` FROM unnest(${ids}) WITH ORDINALITY AS k (id, ord) JOIN ${FROM} ON a.id = k.id` +
+  ` LEFT JOIN users u ON u.id = a.assignee_id LEFT JOIN events e ON e.id = a.event_id`;
+
+/**
+ * One row: the details of the alerts whose ids the uuid[] expression `ids` holds and that exist,
+ * as one JSON array's text in that order (`json`, '[]' when none), and how many there were (`n`).
+ * `ids` may name a column of an enclosing query (the webhook claim renders in its statement).
+ */
+export const alertDetailsJsonSql = (ids: string) =>
+  `SELECT coalesce('[' || string_agg(${DETAIL_JSON}::text, ',' ORDER BY k.ord) || ']', '[]')` +
+  ` AS json, count(a.id)::int AS n${detailJsonFrom(ids)}`;
 
 /**
  * The same details one row per alert (`id`, `json`), in the order of `ids`, for the live stream:
@@ -276,11 +278,7 @@ export function alertDetailsJsonQuery(ids: readonly string[]): SqlQuery {
  */
 export function alertDetailJsonRowsQuery(ids: readonly string[]): SqlQuery {
   return {
-    sql:
-      `SELECT a.id, ${DETAIL_JSON}::text AS json` +
-      ` FROM unnest($1::uuid[]) WITH ORDINALITY AS k (id, ord) JOIN ${FROM} ON a.id = k.id` +
-      ` LEFT JOIN users u ON u.id = a.assignee_id LEFT JOIN events e ON e.id = a.event_id` +
-      ` ORDER BY k.ord`,
+    sql: `SELECT a.id, ${DETAIL_JSON}::text AS json${detailJsonFrom('$1::uuid[]')} ORDER BY k.ord`,
     params: [ids],
   };
 }

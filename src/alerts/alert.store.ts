@@ -17,7 +17,6 @@ import type { AlertState, FieldChange } from './alert-lifecycle.js';
 import {
   alertByIdQuery,
   alertDetailJsonRowsQuery,
-  alertDetailsJsonQuery,
   alertConditions,
   type AlertDetailRow,
   type AlertFilter,
@@ -249,16 +248,6 @@ export class AlertStore {
     const { sql, params } = alertByIdQuery(id);
     const [row] = await tx.query<AlertDetailRow>(sql, params);
     return row ?? null;
-  }
-
-  /**
-   * The details of the alerts with these ids that still exist, as GET /api/alerts/{id} serves
-   * each, as the text of one JSON array in the order of `ids`; and how many there were.
-   */
-  async detailsJson(ids: readonly string[]): Promise<{ json: string; n: number }> {
-    if (ids.length === 0) return { json: '[]', n: 0 };
-    const [row] = await this.run<{ json: string; n: number }>(alertDetailsJsonQuery(ids));
-    return row;
   }
 
   /** The same details one row per alert that still exists, in the order of `ids`. */

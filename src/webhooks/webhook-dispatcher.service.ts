@@ -16,7 +16,6 @@ import {
 } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import axios, { type AxiosInstance, isAxiosError } from 'axios';
-import { AlertStore } from '../alerts/alert.store.js';
 import { webhookConfig } from '../config/webhook.config.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import {
@@ -49,7 +48,6 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
 
   constructor(
     private readonly repository: WebhookRepository,
-    private readonly alerts: AlertStore,
     private readonly metrics: MetricsService,
     @Inject(webhookConfig.KEY) private readonly config: ConfigType<typeof webhookConfig>,
   ) {
@@ -129,11 +127,12 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
       this.saturated = true;
       return false;
     }
-    if (!(await this.repository.anyDue())) {
+    const due = await this.repository.due();
+    if (!due.any) {
       this.saturated = false;
       return false;
     }
-    await this.repository.coalesce();
+    if (due.singles) await this.repository.coalesce();
     const claimed = await this.repository.claim(free, this.leaseSeconds);
     this.saturated = claimed.length === free;
     for (const delivery of claimed) {
@@ -153,7 +152,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
 
   /** One attempt at a claimed delivery, recorded. */
   async deliver(delivery: ClaimedDelivery, final = false): Promise<void> {
-    const body = delivery.payload ?? (await this.render(delivery));
+    const body = delivery.payload ?? render(delivery);
     const started = performance.now();
     // Alerts purged (RETENTION_DAYS) while a paused subscription held their message: nothing
     // is left to say, and an empty message would look like a bug to its receiver.
@@ -194,16 +193,6 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
     }
   }
 
-  /**
-   * The body of a delivery, from its alerts as they are now (rendered as JSON by the store);
-   * null when none of them is left.
-   */
-  private async render(delivery: ClaimedDelivery): Promise<Buffer | null> {
-    const { json, n } = await this.alerts.detailsJson(delivery.alertIds);
-    if (n === 0 && delivery.type !== 'webhook.test') return null;
-    return Buffer.from(renderBody(delivery.format, delivery.type, delivery.createdAt, json));
-  }
-
   private async send(delivery: ClaimedDelivery, body: Buffer): Promise<AttemptResult> {
     const now = new Date();
     const seconds = Math.floor(now.getTime() / 1000);
@@ -231,6 +220,17 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
       return networkFailure(describeFailure(error, this.config.timeoutMs));
     }
   }
+}
+
+/**
+ * The body of a delivery with no payload kept, from its alerts as the claim rendered them; null
+ * when none of them is left.
+ */
+function render(delivery: ClaimedDelivery): Buffer | null {
+  if (delivery.alertCount === 0 && delivery.type !== 'webhook.test') return null;
+  return Buffer.from(
+    renderBody(delivery.format, delivery.type, delivery.createdAt, delivery.alertsJson),
+  );
 }
 
 /** A request that got no usable answer, said without the URL (it may hold a token). */

@@ -2,7 +2,7 @@
 // triggers on `alerts` (migration 1764400000200-webhooks), in the transaction that writes the
 // alerts; this claims, records and reads them.
 import { Injectable } from '@nestjs/common';
-import type { AlertFilter } from '../alerts/alert-sql.js';
+import { type AlertFilter, alertDetailsJsonSql } from '../alerts/alert-sql.js';
 import type { AlertOrigin, AlertStatus } from '../alerts/alert.types.js';
 import { fetchKeysetPage, type Page } from '../common/pagination/paginate.js';
 import type { PageRequest } from '../common/pagination/page-request.js';
@@ -61,12 +61,18 @@ export interface DeliveryRow {
 export interface ClaimedDelivery {
   id: string;
   type: WebhookEventType;
-  alertIds: string[];
   createdAt: Date;
   /** This attempt's number (1 for the first). */
   attempts: number;
   /** The body as sent by the first attempt that failed; null until one did. */
   payload: Buffer | null;
+  /**
+   * With no payload kept: the alerts as they are now, the text of a JSON array rendered by
+   * PostgreSQL (`[]` when none is left, or with a payload).
+   */
+  alertsJson: string;
+  /** How many alerts `alertsJson` holds. */
+  alertCount: number;
   subscriptionId: string;
   url: string;
   secret: string;
@@ -269,15 +275,20 @@ export class WebhookRepository {
   // ---- the dispatcher's side --------------------------------------------------------------
 
   /**
-   * Whether any delivery is due: one table's partial index, so an idle poll costs next to nothing
-   * and holds no lock a TRUNCATE of several tables could deadlock with (the claim below locks two).
+   * Whether any delivery is due, and whether one-alert deliveries no attempt has sent yet are
+   * among them (coalesce() has work): one table's partial index, so an idle poll costs next to
+   * nothing and holds no lock a TRUNCATE of several tables could deadlock with (the claim below
+   * locks two).
    */
-  async anyDue(): Promise<boolean> {
-    const [row] = await this.db.query<{ due: boolean }>(
+  async due(): Promise<{ any: boolean; singles: boolean }> {
+    const [row] = await this.db.query<{ any: boolean; singles: boolean }>(
       `SELECT EXISTS (SELECT 1 FROM webhook_deliveries
-                      WHERE status = 'pending' AND next_attempt_at <= now()) AS due`,
+                      WHERE status = 'pending' AND next_attempt_at <= now()) AS any,
+              EXISTS (SELECT 1 FROM webhook_deliveries
+                      WHERE status = 'pending' AND next_attempt_at <= now() AND attempts = 0
+                        AND cardinality(alert_ids) = 1) AS singles`,
     );
-    return row.due;
+    return row;
   }
 
   /**
@@ -321,6 +332,8 @@ export class WebhookRepository {
    * Up to `limit` due deliveries of enabled subscriptions, each claimed by this replica alone for
    * `leaseSeconds` (a committed claim moves it out of every other replica's reach; if this
    * process dies, it is due again when the lease ends, with the same id). Oldest due first.
+   * Deliveries with no payload kept come with their alerts rendered in the same statement: one
+   * statement per poll, not one more per delivery.
    */
   async claim(limit: number, leaseSeconds: number): Promise<ClaimedDelivery[]> {
     return this.db.query<ClaimedDelivery>(
@@ -332,13 +345,21 @@ export class WebhookRepository {
          ORDER BY d.next_attempt_at
          LIMIT $1
          FOR UPDATE SKIP LOCKED
+       ), claimed AS (
+         UPDATE webhook_deliveries d
+         SET attempts = d.attempts + 1, next_attempt_at = now() + make_interval(secs => $2)
+         FROM due, webhook_subscriptions s
+         WHERE d.id = due.id AND s.id = d.subscription_id
+         RETURNING d.id, d.type, d.alert_ids, d.created_at, d.attempts, d.payload,
+                   s.id AS subscription_id, s.url, s.secret, s.format
        )
-       UPDATE webhook_deliveries d
-       SET attempts = d.attempts + 1, next_attempt_at = now() + make_interval(secs => $2)
-       FROM due, webhook_subscriptions s
-       WHERE d.id = due.id AND s.id = d.subscription_id
-       RETURNING d.id, d.type, d.alert_ids AS "alertIds", d.created_at AS "createdAt", d.attempts,
-                 d.payload, s.id AS "subscriptionId", s.url, s.secret, s.format`,
+       SELECT c.id, c.type, c.created_at AS "createdAt", c.attempts,
+              c.payload, c.subscription_id AS "subscriptionId", c.url, c.secret, c.format,
+              r.json AS "alertsJson", r.n AS "alertCount"
+       FROM claimed c
+       CROSS JOIN LATERAL (
+         ${alertDetailsJsonSql('CASE WHEN c.payload IS NULL THEN c.alert_ids END')}
+       ) r`,
       [limit, leaseSeconds],
     );
   }
@@ -411,8 +432,9 @@ export class WebhookRepository {
          FROM webhook_subscriptions WHERE id = $1
          RETURNING *
        )
-       SELECT d.id, d.type, d.alert_ids AS "alertIds", d.created_at AS "createdAt", d.attempts,
-              d.payload, s.id AS "subscriptionId", s.url, s.secret, s.format
+       SELECT d.id, d.type, d.created_at AS "createdAt", d.attempts,
+              d.payload, s.id AS "subscriptionId", s.url, s.secret, s.format,
+              '[]' AS "alertsJson", 0 AS "alertCount"
        FROM d JOIN webhook_subscriptions s ON s.id = d.subscription_id`,
       [subscriptionId, leaseSeconds],
     );

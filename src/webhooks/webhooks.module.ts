@@ -1,5 +1,4 @@
 import { Module } from '@nestjs/common';
-import { AlertsModule } from '../alerts/alerts.module.js';
 import { WebhookDispatcher } from './webhook-dispatcher.service.js';
 import { WebhookRepository } from './webhook.repository.js';
 import { WebhooksController } from './webhooks.controller.js';
@@ -8,7 +7,6 @@ import { WebhooksService } from './webhooks.service.js';
 // Subscriptions and the dispatcher that sends their outbox. The outbox itself is written by the
 // database (triggers on `alerts`), so no writer of alerts needs to know this module exists.
 @Module({
-  imports: [AlertsModule],
   controllers: [WebhooksController],
   providers: [WebhookRepository, WebhookDispatcher, WebhooksService],
 })
