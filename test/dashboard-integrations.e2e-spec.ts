@@ -297,6 +297,110 @@ describeInBrowser('Dashboard integrations pages (headless Chromium)', () => {
       expect((await t.api.get('/api/webhooks', { token: admin.token })).body.webhooks).toEqual([]);
       expect(problems.errors).toEqual([]);
     });
+    it("changes a subscription in the form, never showing its URL, and keeps the list's Disable", async () => {
+      const created = await t.api.post('/api/webhooks', {
+        token: admin.token,
+        body: {
+          url: receiver.url + HOOK_PATH,
+          events: ['alert.created'],
+          filter: { severity: 'critical', source: 'edr' },
+        },
+      });
+      expect(created.status).toBe(201);
+      const id: string = created.body.id;
+      const current = async () =>
+        (await t.api.get(`/api/webhooks/${id}`, { token: admin.token })).body;
+
+      const { page, problems } = await dashboard(admin);
+      await sections(page).getByRole('link', { name: 'Webhooks' }).click();
+      const row = page.locator(`tr[data-webhook-id="${id}"]`);
+      await row.waitFor();
+      const edit = row.getByRole('button', { name: 'Edit' });
+      const form = page.getByTestId('webhook-form');
+      const title = page.locator('#webhook-form-title');
+      const focused = (locator: Locator) => locator.evaluate((el) => el === document.activeElement);
+
+      // Opened with the subscription as it is; the URL only as its start, as a placeholder.
+      await edit.click();
+      await title.filter({ hasText: /^Edit the subscription to / }).waitFor();
+      expect(await title.textContent()).toBe(`Edit the subscription to ${receiver.url}/services/…`);
+      expect(await focused(title)).toBe(true);
+      expect(await edit.getAttribute('aria-expanded')).toBe('true');
+      const url = form.getByLabel('Receiver URL');
+      expect(await url.inputValue()).toBe('');
+      expect(await url.getAttribute('placeholder')).toBe(`unchanged: ${receiver.url}/services/…`);
+      expect(await form.getByRole('checkbox', { name: 'alert.created' }).isChecked()).toBe(true);
+      expect(await form.getByRole('checkbox', { name: 'alert.changed' }).isChecked()).toBe(false);
+      expect(await form.getByRole('checkbox', { name: 'critical', exact: true }).isChecked()).toBe(
+        true,
+      );
+      expect(await form.getByLabel('Source', { exact: true }).inputValue()).toBe('edr');
+      expect(await visibleText(page)).not.toContain('T0SECRET');
+
+      // Changed and saved: the URL stays, the outcome says so, the focus goes back to the row.
+      await form.getByRole('checkbox', { name: 'alert.changed' }).check();
+      await form.getByRole('checkbox', { name: 'critical', exact: true }).uncheck();
+      await form.getByRole('checkbox', { name: 'high', exact: true }).check();
+      await form.getByLabel('Source', { exact: true }).fill('');
+      await form.getByLabel('Status').selectOption('open');
+      await form.getByLabel('Format').selectOption('slack');
+      await screenshot(page, 'dashboard-27-webhook-edit');
+      await form.getByRole('button', { name: 'Save changes' }).click();
+      const outcome = page.getByTestId('webhook-outcome');
+      await outcome.filter({ hasText: 'saved' }).waitFor();
+      expect(await outcome.textContent()).toBe(`Subscription to ${receiver.url}/services/… saved.`);
+      await title.filter({ hasText: 'New subscription' }).waitFor();
+      expect(await focused(edit)).toBe(true);
+      expect(await current()).toMatchObject({
+        url: receiver.url + HOOK_PATH,
+        events: ['alert.created', 'alert.changed'],
+        filter: { severity: ['high'], status: 'open' },
+        format: 'slack',
+        enabled: true,
+      });
+      await row
+        .getByTestId('webhook-filter')
+        .filter({ hasText: /^severity high · status open$/ })
+        .waitFor();
+
+      // Disabled from the list while the form is open: saving the form does not enable it again.
+      await edit.click();
+      await title.filter({ hasText: /^Edit/ }).waitFor();
+      await row.getByRole('button', { name: 'Disable' }).click();
+      await row.locator('[data-testid=webhook-state]', { hasText: /^disabled$/ }).waitFor();
+      await form.getByLabel('Description contains').fill('port scan');
+      await form.getByRole('button', { name: 'Save changes' }).click();
+      await title.filter({ hasText: 'New subscription' }).waitFor();
+      expect(await current()).toMatchObject({
+        enabled: false,
+        filter: { severity: ['high'], status: 'open', q: 'port scan' },
+      });
+
+      // A bad URL: the service's problem, and the form stays open; a good one replaces it.
+      await edit.click();
+      await title.filter({ hasText: /^Edit/ }).waitFor();
+      await url.fill('ftp://files.example.com/drop');
+      await form.getByRole('button', { name: 'Save changes' }).click();
+      const formError = page.getByTestId('webhook-form-error');
+      await formError.waitFor();
+      expect(await formError.textContent()).toContain('url must be an http or https URL');
+      expect(await title.textContent()).toMatch(/^Edit/);
+      await url.fill(`${receiver.url}/v2/hook`);
+      await form.getByRole('button', { name: 'Save changes' }).click();
+      await title.filter({ hasText: 'New subscription' }).waitFor();
+      expect((await current()).url).toBe(`${receiver.url}/v2/hook`);
+
+      // Cancel changes nothing.
+      const before = await current();
+      await edit.click();
+      await title.filter({ hasText: /^Edit/ }).waitFor();
+      await form.getByRole('checkbox', { name: 'alert.created' }).uncheck();
+      await form.getByRole('button', { name: 'Cancel' }).click();
+      await title.filter({ hasText: 'New subscription' }).waitFor();
+      expect(await focused(edit)).toBe(true);
+      expect(await current()).toEqual(before);
+      expect(problems.errors).toEqual([]);
+    });
   });
 
   describe('API keys', () => {

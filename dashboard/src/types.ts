@@ -32,6 +32,8 @@ export type CreatedWebhook = Schemas['CreatedWebhookDto'];
 export type WebhookList = Schemas['WebhookListDto'];
 export type WebhookFilter = Schemas['WebhookFilterViewDto'];
 export type NewWebhook = Schemas['CreateWebhookDto'];
+/** PATCH takes any of the fields (the generated type requires the ones with a default). */
+export type WebhookChanges = Partial<Schemas['UpdateWebhookDto']>;
 export type Delivery = Schemas['DeliveryDto'];
 export type DeliveryPage = Schemas['DeliveryPageDto'];
 export type ApiKey = Schemas['ApiKeyDto'];

@@ -1,7 +1,9 @@
-// A new webhook subscription (POST /api/webhooks): the receiver, the events, the alert list's
-// filters (without the time window), the body format; the signing secret in the answer is shown
-// here once.
-import { useState } from 'preact/hooks';
+// A webhook subscription's form: a new one (POST /api/webhooks; the signing secret in the answer
+// is shown here once) or changes to one (PATCH /api/webhooks/{id}): the receiver, the events, the
+// alert list's filters (without the time window), the body format. The receiver's URL is never
+// shown whole (a Slack URL's path is its password): editing leaves it as it is unless a new one is
+// typed.
+import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { errorMessage, send } from '../api.js';
 import { label, maskedUrl } from '../format.js';
 import {
@@ -15,6 +17,8 @@ import {
   type CreatedWebhook,
   type NewWebhook,
   type Severity,
+  type Webhook,
+  type WebhookChanges,
   type WebhookEvent,
   type WebhookFormat,
 } from '../types.js';
@@ -63,8 +67,8 @@ const FORMAT_LABELS: Record<WebhookFormat, string> = {
   slack: 'Slack message (incoming webhook)',
 };
 
-/** The request body: the filter with only the conditions set (none: every alert). */
-function body(draft: Draft): NewWebhook {
+/** The filter with only the conditions set (none: every alert). */
+function filterOf(draft: Draft): NonNullable<NewWebhook['filter']> {
   const filter: NonNullable<NewWebhook['filter']> = {};
   if (draft.severity.length) {
     filter.severity = SEVERITIES.filter((s) => draft.severity.includes(s)).join(',');
@@ -73,6 +77,11 @@ function body(draft: Draft): NewWebhook {
     const value = draft[key].trim();
     if (value) (filter as Record<TextFilter, string>)[key] = value;
   }
+  return filter;
+}
+
+function newBody(draft: Draft): NewWebhook {
+  const filter = filterOf(draft);
   return {
     url: draft.url.trim(),
     events: WEBHOOK_EVENTS.filter((e) => draft.events.includes(e)),
@@ -82,11 +91,62 @@ function body(draft: Draft): NewWebhook {
   };
 }
 
-export function NewWebhookForm({ onCreated }: { onCreated: () => void }) {
-  const [draft, setDraft] = useState<Draft>(EMPTY);
+/**
+ * The changes: the events, the filter (replaced whole) and the format as the form holds them; the
+ * URL if one was typed; `enabled` if it was switched here (the list's Enable and Disable, or a
+ * pause meanwhile, are not undone by a save).
+ */
+function changesBody(draft: Draft, original: Webhook): WebhookChanges {
+  const url = draft.url.trim();
+  return {
+    ...(url ? { url } : {}),
+    events: WEBHOOK_EVENTS.filter((e) => draft.events.includes(e)),
+    filter: filterOf(draft),
+    format: draft.format,
+    ...(draft.enabled !== original.enabled ? { enabled: draft.enabled } : {}),
+  };
+}
+
+/** The form filled with a subscription as it is (its URL left empty: unchanged). */
+function draftOf(webhook: Webhook): Draft {
+  const text = (value: string | null | undefined) => value ?? '';
+  return {
+    url: '',
+    events: [...webhook.events],
+    severity: [...(webhook.filter.severity ?? [])],
+    status: text(webhook.filter.status),
+    source: text(webhook.filter.source),
+    country: text(webhook.filter.country),
+    user: text(webhook.filter.user),
+    enrichment_type: text(webhook.filter.enrichment_type),
+    origin: text(webhook.filter.origin),
+    q: text(webhook.filter.q),
+    format: webhook.format,
+    enabled: webhook.enabled,
+  };
+}
+
+interface Props {
+  /** The subscription to change; none: a new one. */
+  editing?: Webhook;
+  /** After a create or a save, with the subscription as the service answered. */
+  onSaved: (webhook: Webhook) => void;
+  /** Leaves editing (shown only while editing). */
+  onCancel?: () => void;
+}
+
+export function WebhookForm({ editing, onSaved, onCancel }: Props) {
+  /** The subscription as it was when the form opened (the list refreshes meanwhile). */
+  const [opened] = useState(editing);
+  const [draft, setDraft] = useState<Draft>(() => (opened ? draftOf(opened) : EMPTY));
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
   const [created, setCreated] = useState<CreatedWebhook>();
+  const heading = useRef<HTMLHeadingElement>(null);
+  // Opening a subscription to edit takes the focus to the form, with the change on screen.
+  useLayoutEffect(() => {
+    if (editing) heading.current?.focus();
+  }, [editing?.id]);
 
   const set = <K extends keyof Draft>(key: K, value: Draft[K]) =>
     setDraft((d) => ({ ...d, [key]: value }));
@@ -102,10 +162,15 @@ export function NewWebhookForm({ onCreated }: { onCreated: () => void }) {
     setBusy(true);
     setError(undefined);
     try {
-      const subscription = await send<CreatedWebhook>('POST', '/api/webhooks', body(draft));
-      setCreated(subscription);
-      setDraft(EMPTY);
-      onCreated();
+      if (editing) {
+        const path = `/api/webhooks/${encodeURIComponent(editing.id)}`;
+        onSaved(await send<Webhook>('PATCH', path, changesBody(draft, opened ?? editing)));
+      } else {
+        const subscription = await send<CreatedWebhook>('POST', '/api/webhooks', newBody(draft));
+        setCreated(subscription);
+        setDraft(EMPTY);
+        onSaved(subscription);
+      }
     } catch (failure) {
       setError(errorMessage(failure));
     } finally {
@@ -113,6 +178,9 @@ export function NewWebhookForm({ onCreated }: { onCreated: () => void }) {
     }
   };
 
+  const submitLabel = editing
+    ? { idle: 'Save changes', busy: 'Saving…' }
+    : { idle: 'Create subscription', busy: 'Creating…' };
   const textField = (key: TextFilter, text: string, extra: Record<string, unknown> = {}) => (
     <div class="field">
       <label for={`webhook-${key}`}>{text}</label>
@@ -144,8 +212,10 @@ export function NewWebhookForm({ onCreated }: { onCreated: () => void }) {
   );
 
   return (
-    <section id="new-webhook" class="panel" aria-labelledby="new-webhook-title">
-      <h2 id="new-webhook-title">New subscription</h2>
+    <section id="webhook-form" class="panel" aria-labelledby="webhook-form-title">
+      <h2 id="webhook-form-title" tabIndex={-1} ref={heading}>
+        {editing ? `Edit the subscription to ${maskedUrl(editing.url)}` : 'New subscription'}
+      </h2>
       {created && (
         <ShownOnce
           id="webhook-secret"
@@ -161,7 +231,7 @@ export function NewWebhookForm({ onCreated }: { onCreated: () => void }) {
       <form
         class="admin-form"
         onSubmit={(e) => void submit(e)}
-        aria-labelledby="new-webhook-title"
+        aria-labelledby="webhook-form-title"
         data-testid="webhook-form"
       >
         <div class="field wide">
@@ -169,17 +239,22 @@ export function NewWebhookForm({ onCreated }: { onCreated: () => void }) {
           <input
             id="webhook-url"
             type="url"
-            required
+            required={!editing}
             maxLength={2048}
             spellcheck={false}
             autocomplete="off"
-            placeholder="https://soar.example.com/hooks/vigil"
+            placeholder={
+              editing
+                ? `unchanged: ${maskedUrl(editing.url)}`
+                : 'https://soar.example.com/hooks/vigil'
+            }
             aria-describedby="webhook-url-hint"
             value={draft.url}
             onInput={(e) => set('url', e.currentTarget.value)}
           />
           <small id="webhook-url-hint" class="muted">
-            http or https. The list shows only its start: a Slack URL&apos;s path is its password.
+            {editing ? 'Empty: the receiver stays as it is. ' : ''}http or https. The list shows
+            only its start: a Slack URL&apos;s path is its password.
           </small>
         </div>
         <fieldset>
@@ -255,8 +330,13 @@ export function NewWebhookForm({ onCreated }: { onCreated: () => void }) {
         </label>
         <div class="actions">
           <button type="submit" disabled={busy}>
-            {busy ? 'Creating…' : 'Create subscription'}
+            {busy ? submitLabel.busy : submitLabel.idle}
           </button>
+          {editing && (
+            <button type="button" class="ghost" disabled={busy} onClick={onCancel}>
+              Cancel
+            </button>
+          )}
         </div>
         {error && (
           <p class="error" role="alert" data-testid="webhook-form-error">

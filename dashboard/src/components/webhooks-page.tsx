@@ -1,6 +1,7 @@
 // Webhook subscriptions (admins; `?page=webhooks`): the list, with each receiver's URL cut short
-// (a Slack URL's path is its password), the actions on each (test, enable or disable, delivery log,
-// delete), and the form that creates one and shows its signing secret once.
+// (a Slack URL's path is its password), the actions on each (test, edit, enable or disable,
+// delivery log, delete), and the form that creates one (showing its signing secret once) or
+// changes one.
 import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { errorMessage, get, remove, send } from '../api.js';
 import { count, dateTime, label, maskedUrl, relative } from '../format.js';
@@ -10,7 +11,7 @@ import type { Navigate } from '../use-view.js';
 import type { ViewState } from '../view-state.js';
 import { ConfirmButton, OutcomeLine, type Outcome } from './admin-widgets.js';
 import { DeliveryLog } from './webhook-deliveries.js';
-import { NewWebhookForm } from './webhook-form.js';
+import { WebhookForm } from './webhook-form.js';
 
 /** The list is read again this often (a failing subscription may be paused meanwhile). */
 const REFRESH_MS = 10_000;
@@ -87,9 +88,30 @@ export function WebhooksPage({ view, navigate }: Props) {
   const now = Math.max(useNow(15_000), Date.now());
   const heading = useRef<HTMLHeadingElement>(null);
   useLayoutEffect(() => heading.current?.focus(), []);
+  /** The subscription in the form, and the one whose Edit button gets the focus back after. */
+  const [editingId, setEditingId] = useState<string>();
+  const [refocus, setRefocus] = useState<string>();
+  useLayoutEffect(() => {
+    if (!refocus) return;
+    document
+      .querySelector<HTMLButtonElement>(`tr[data-webhook-id="${refocus}"] button[data-edit]`)
+      ?.focus();
+    setRefocus(undefined);
+  }, [refocus]);
 
   const webhooks = list.data?.webhooks ?? [];
   const open = webhooks.find((w) => w.id === view.webhook);
+  const editing = webhooks.find((w) => w.id === editingId);
+  const stopEditing = (id: string) => {
+    setEditingId(undefined);
+    setRefocus(id);
+  };
+  const saved = (webhook: Webhook) => {
+    list.reload();
+    if (!editing) return;
+    setOutcome({ kind: 'ok', text: `Subscription to ${maskedUrl(webhook.url)} saved.` });
+    stopEditing(webhook.id);
+  };
   const showLog = (id?: string) => navigate({ ...view, webhook: id }, false, '');
 
   const act = async (webhook: Webhook, action: () => Promise<Outcome>) => {
@@ -176,7 +198,7 @@ export function WebhooksPage({ view, navigate }: Props) {
                 <tr
                   key={webhook.id}
                   data-webhook-id={webhook.id}
-                  class={open?.id === webhook.id ? 'current' : ''}
+                  class={open?.id === webhook.id || editing?.id === webhook.id ? 'current' : ''}
                 >
                   <td id={`webhook-${webhook.id}`} class="mono" data-testid="webhook-url">
                     {maskedUrl(webhook.url)}
@@ -206,6 +228,17 @@ export function WebhooksPage({ view, navigate }: Props) {
                         onClick={() => void sendTest(webhook)}
                       >
                         Send test
+                      </button>
+                      <button
+                        type="button"
+                        class="ghost"
+                        data-edit
+                        aria-describedby={`webhook-${webhook.id}`}
+                        aria-expanded={editing?.id === webhook.id}
+                        aria-controls="webhook-form"
+                        onClick={() => setEditingId(webhook.id)}
+                      >
+                        Edit
                       </button>
                       <button
                         type="button"
@@ -254,7 +287,12 @@ export function WebhooksPage({ view, navigate }: Props) {
           onClose={() => showLog(undefined)}
         />
       )}
-      <NewWebhookForm onCreated={list.reload} />
+      <WebhookForm
+        key={editing?.id ?? 'new'}
+        editing={editing}
+        onSaved={saved}
+        onCancel={() => editing && stopEditing(editing.id)}
+      />
     </>
   );
 }
