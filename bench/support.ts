@@ -7,7 +7,16 @@ import pg from 'pg';
 export const BENCH_DATABASE_URL =
   process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/vigil_bench';
 
-/** Creates the bench database if missing and empties its public schema. */
+/** How long a Vigil service's connections to the bench database may take to go away. */
+const STALE_SERVICE_GRACE_MS = 5_000;
+
+/**
+ * Creates the bench database if missing and empties its public schema. Refuses while a Vigil
+ * service is connected to it: one left running by an earlier, killed bench keeps its pool, finds
+ * the tables again once the migrations have run, and syncs and delivers webhooks beside the
+ * bench's own service, which silently skews every figure (it happened, during a webhooks run:
+ * both services claimed and rendered the run's messages).
+ */
 export async function freshBenchDatabase(url = BENCH_DATABASE_URL): Promise<string> {
   const target = new URL(url);
   const name = target.pathname.slice(1);
@@ -17,9 +26,32 @@ export async function freshBenchDatabase(url = BENCH_DATABASE_URL): Promise<stri
   admin.pathname = '/postgres';
   const client = new pg.Client({ connectionString: admin.toString() });
   await client.connect();
-  const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
-  if (!rowCount) await client.query(`CREATE DATABASE "${name}"`);
-  await client.end();
+  try {
+    const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    if (!rowCount) await client.query(`CREATE DATABASE "${name}"`);
+    // A service this process stopped a moment ago may still show while its backends exit.
+    const deadline = Date.now() + STALE_SERVICE_GRACE_MS;
+    let services: Array<{ pid: number; application_name: string }>;
+    for (;;) {
+      ({ rows: services } = await client.query<{ pid: number; application_name: string }>(
+        `SELECT pid, application_name FROM pg_stat_activity
+         WHERE datname = $1 AND application_name LIKE 'vigil%' ORDER BY pid`,
+        [name],
+      ));
+      if (!services.length || Date.now() > deadline) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    if (services.length) {
+      throw new Error(
+        `A Vigil service is still connected to "${name}" (backends ` +
+          `${services.map((s) => `${s.pid} ${s.application_name}`).join(', ')}), probably left ` +
+          'running by an earlier bench that was killed; stop it first (look for ' +
+          '`node … dist/src/main.js`), or it would sync and deliver beside this run.',
+      );
+    }
+  } finally {
+    await client.end();
+  }
   const db = new pg.Client({ connectionString: url });
   await db.connect();
   await db.query('DROP SCHEMA IF EXISTS public CASCADE');
