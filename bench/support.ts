@@ -2,6 +2,7 @@
 // and a compact report format.
 import autocannon from 'autocannon';
 import { readFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 
 export const BENCH_DATABASE_URL =
@@ -18,29 +19,10 @@ const STALE_SERVICE_GRACE_MS = 5_000;
  * both services claimed and rendered the run's messages).
  */
 export async function freshBenchDatabase(url = BENCH_DATABASE_URL): Promise<string> {
-  const target = new URL(url);
-  const name = target.pathname.slice(1);
-  if (!name.includes('bench'))
-    throw new Error(`Refusing to wipe database "${name}": its name must contain "bench"`);
-  const admin = new URL(url);
-  admin.pathname = '/postgres';
-  const client = new pg.Client({ connectionString: admin.toString() });
-  await client.connect();
-  try {
+  await onPostgresDatabase(url, 'wipe', async (client, name) => {
     const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
     if (!rowCount) await client.query(`CREATE DATABASE "${name}"`);
-    // A service this process stopped a moment ago may still show while its backends exit.
-    const deadline = Date.now() + STALE_SERVICE_GRACE_MS;
-    let services: Array<{ pid: number; application_name: string }>;
-    for (;;) {
-      ({ rows: services } = await client.query<{ pid: number; application_name: string }>(
-        `SELECT pid, application_name FROM pg_stat_activity
-         WHERE datname = $1 AND application_name LIKE 'vigil%' ORDER BY pid`,
-        [name],
-      ));
-      if (!services.length || Date.now() > deadline) break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    const services = await lingeringServices(client, name);
     if (services.length) {
       throw new Error(
         `A Vigil service is still connected to "${name}" (backends ` +
@@ -49,9 +31,7 @@ export async function freshBenchDatabase(url = BENCH_DATABASE_URL): Promise<stri
           '`node … dist/src/main.js`), or it would sync and deliver beside this run.',
       );
     }
-  } finally {
-    await client.end();
-  }
+  });
   const db = new pg.Client({ connectionString: url });
   await db.connect();
   await db.query('DROP SCHEMA IF EXISTS public CASCADE');
@@ -202,13 +182,50 @@ export function table(rows: Array<Record<string, string | number>>): string {
 
 /** Drops a bench database (its name must contain "bench"); for benchmarks that leave GBs behind. */
 export async function dropBenchDatabase(url: string): Promise<void> {
+  await onPostgresDatabase(url, 'drop', (client, name) =>
+    client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`),
+  );
+}
+
+/**
+ * Runs `work` on the server's `postgres` database with the name of the bench database `url`
+ * points to, which must contain "bench" (so no bench can wipe or drop a real one).
+ */
+async function onPostgresDatabase<T>(
+  url: string,
+  verb: 'wipe' | 'drop',
+  work: (client: pg.Client, name: string) => Promise<T>,
+): Promise<T> {
   const name = new URL(url).pathname.slice(1);
   if (!name.includes('bench'))
-    throw new Error(`Refusing to drop database "${name}": its name must contain "bench"`);
+    throw new Error(`Refusing to ${verb} database "${name}": its name must contain "bench"`);
   const admin = new URL(url);
   admin.pathname = '/postgres';
   const client = new pg.Client({ connectionString: admin.toString() });
   await client.connect();
-  await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-  await client.end();
+  try {
+    return await work(client, name);
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * The Vigil services' backends on database `name`, once those of a service stopped a moment ago
+ * have had STALE_SERVICE_GRACE_MS to exit.
+ */
+async function lingeringServices(
+  client: pg.Client,
+  name: string,
+): Promise<Array<{ pid: number; application_name: string }>> {
+  const deadline = Date.now() + STALE_SERVICE_GRACE_MS;
+  for (;;) {
+    const { rows } = await client.query<{ pid: number; application_name: string }>(
+      `SELECT pid, application_name FROM pg_stat_activity
+       WHERE datname = $1 AND application_name LIKE 'vigil%' ORDER BY pid`,
+      [name],
+    );
+    if (!rows.length || Date.now() > deadline) return rows;
+    await sleep(100);
+  }
 }
